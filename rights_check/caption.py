@@ -1,0 +1,161 @@
+"""``parse_caption``: one text (or several named fields) -> segments, restrictions, the credit,
+byline, source, copyright, date and URL fields, and translation-gap notices."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from .dates import find_dates
+from .extract import find_restrictions
+from .model import Caption, FieldValue, Notice, Restriction, Segment
+from .segment import LatinDetector, lang_at, segment
+
+_NAME_END = r"[^\n()\[\]{}<>|;,.]"
+_URL = re.compile(
+    r"(?:https?://|www\.)[^\s<>()\[\]{}\"'，。、）]+|\b(?:[a-z0-9-]+\.)+(?:go\.kr|or\.kr|co\.kr|"
+    r"com|org|net|gov|edu|kr|jp|cn|de|fr|es|int)\b(?:/[^\s<>()\[\]{}\"'，。、）]*)?", re.I)
+_COPYRIGHT = re.compile(
+    r"(?:©|ⓒ|Ⓒ|\(c\)|\bcopyright\b(?:\s*(?:©|\(c\)))?|저작권자\s*(?:©|ⓒ|\(c\))?|版权所有|著作権)"
+    r"\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?(?P<name>[^\n.,;|<>\[\]()]{2,80})", re.I)
+_CREDIT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    # (AP Photo/Name), (AP Photo), AFP PHOTO / Name, REUTERS/Name, EPA/Name, Xinhua/Name
+    ("credit", re.compile(r"\((?P<name>(?:AP|AFP|EPA)\s+Photo(?:\s*/\s*[^()\n]{1,60})?)\)", re.I)),
+    ("credit", re.compile(r"(?<![\w/])(?P<name>(?:REUTERS|AFP(?:\s+PHOTO)?|EPA(?:-EFE)?|XINHUA|Xinhua|"
+                          r"KYODO|Kyodo|AAP|dpa|ANSA|Getty Images|Yonhap)\s*/\s*[A-Z][\w.'’-]*(?:[ -][A-Z][\w.'’-]*){0,3})")),
+    ("credit", re.compile(r"(?:photo|image|picture)s?\s*(?:credit|courtesy)?\s*(?::|by|courtesy of|provided by)\s*"
+                          rf"(?P<name>[A-Z][^\n()\[\]{{}}<>|;.]{{1,70}})", re.I)),
+    ("credit", re.compile(rf"\b(?:credit|courtesy|source|quelle|fuente|crédit)\s*:\s*(?P<name>{_NAME_END}{{2,70}})", re.I)),
+    ("credit", re.compile(r"(?:사진|그래픽|영상|자료)\s*=\s*(?P<name>[^\s,)\]]+(?:\s(?!기자)[^\s,)\]=]+)?)")),
+    ("source", re.compile(r"[\[(]\s*(?P<name>[^\[\]()=\n]{1,40}?)\s*제공")),
+    ("source", re.compile(r"\((?:[^()=\n]{1,20})=(?P<name>[^()\n]{1,30}?)(?:\s+재판매[^()]*)?\)")),
+    ("source", re.compile(r"(?P<name>연합뉴스|뉴시스|뉴스1|News1|Newsis|Yonhap)\s*(?:제공|자료사진)?\s*\]?$")),
+    ("source", re.compile(r"(?:写真提供|提供)\s*[:：]\s*(?P<name>[^\s、。）)]{1,30})")),
+    ("source", re.compile(r"(?P<name>新华社|中新社|人民网|共同通信|時事通信|共同)(?:记者|記者|通信)?")),
+    # A name followed by its site in brackets: "Presidential Security Service(eng.pss.go.kr/)"
+    ("credit", re.compile(r"(?<![\w-])(?P<name>(?:[A-Z][\w&'.]*\s){0,5}[A-Z][\w&'.]*|[가-힣]{2,20})\s*"
+                          r"\(\s*(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)+/?\s*\)")),
+]
+
+
+def _pull_fields(texts: Mapping[str, str]) -> dict[str, tuple[FieldValue, ...]]:
+    found: dict[str, list[FieldValue]] = {}
+
+    def add(kind: str, field: str, m: re.Match[str], value: str, group: str | int = 0) -> None:
+        value = value.strip(" \t\r\n.,;:-–—'\"“”‘’")
+        if not value:
+            return
+        start, end = m.span(group)
+        item = FieldValue(kind, m.group(group), value, field, start, end)
+        bucket = found.setdefault(kind, [])
+        if all(v.value != value for v in bucket):
+            bucket.append(item)
+
+    for field, text in texts.items():
+        if not text:
+            continue
+        for kind, rx in _CREDIT_PATTERNS:
+            for m in rx.finditer(text):
+                add(kind, field, m, m["name"], "name")
+        for m in _COPYRIGHT.finditer(text):
+            add("copyright", field, m, m["name"], 0)
+        for m in _URL.finditer(text):
+            add("url", field, m, m.group().rstrip(".,;:"))
+        for d in find_dates(text):
+            bucket = found.setdefault("date", [])
+            bucket.append(FieldValue("date", d.text, d.iso, field, d.start, d.end))
+    # A byline is the photographer after the agency's slash: "REUTERS/Kim Hong-Ji".
+    for item in found.get("credit", []):
+        if "/" in item.value:
+            agency, _, person = item.value.partition("/")
+            found.setdefault("source", [])
+            if all(v.value != agency.strip() for v in found["source"]):
+                found["source"].append(FieldValue("source", item.text, agency.strip(), item.field,
+                                                  item.start, item.end))
+            if person.strip():
+                found.setdefault("byline", []).append(FieldValue(
+                    "byline", item.text, person.strip(), item.field, item.start, item.end))
+    return {k: tuple(v) for k, v in found.items() if v}
+
+
+def _block_languages(texts: Mapping[str, str], segments: tuple[Segment, ...]) -> list[str]:
+    """Languages with enough text in a field to count as a block of a bilingual caption."""
+    weight: dict[str, int] = {}
+    for s in segments:
+        if s.lang == "und":
+            continue
+        chunk = texts[s.field][s.start:s.end]
+        letters = sum(1 for ch in chunk if ch.isalpha())
+        cjk = s.lang in ("ko", "ja", "zh")
+        weight[s.lang] = weight.get(s.lang, 0) + letters * (2 if cjk else 1)
+    return [lang for lang, w in weight.items() if w >= 20]
+
+
+def _translation_gaps(texts, segments, restrictions: tuple[Restriction, ...],
+                      fields: Mapping[str, tuple[FieldValue, ...]]) -> list[Notice]:
+    blocks = _block_languages(texts, segments)
+    if len(blocks) < 2:
+        return []
+    notices = []
+    for r in restrictions:
+        if r.implied_by:
+            continue
+        langs = {e.lang for e in r.evidence if e.lang in blocks}
+        if not langs:
+            continue
+        first = r.evidence[0]
+        for lang in blocks:
+            if lang not in langs:
+                stated = ", ".join(sorted(langs))
+                notices.append(Notice("translation_gap",
+                                      f"{r.type} is stated in the {stated} text ('{first.text}') "
+                                      f"but not in the {lang} text.", first.field))
+    # The blocks' dates should agree.
+    dates: dict[str, set[str]] = {}
+    for d in fields.get("date", ()):
+        lang = lang_at(segments, d.field, d.start)
+        if lang in blocks:
+            dates.setdefault(lang, set()).add(d.value)
+    langs = sorted(dates)
+    for i, a in enumerate(langs):
+        for b in langs[i + 1:]:
+            if not (_month_days(dates[a]) & _month_days(dates[b])):
+                notices.append(Notice(
+                    "translation_gap",
+                    f"the dates disagree: the {a} text gives {', '.join(sorted(dates[a]))} "
+                    f"and the {b} text gives {', '.join(sorted(dates[b]))}."))
+    return notices
+
+
+def _month_days(values: set[str]) -> set[str]:
+    """Dates compared so that "--02-09" agrees with "2018-02-09"."""
+    out = set(values)
+    out |= {v[-5:] for v in values}
+    return {v for v in out if len(v) == 5} | {v for v in out if len(v) == 10}
+
+
+def parse_fields(texts: Mapping[str, str], *, source: str | None = None,
+                 detector: LatinDetector | None = None,
+                 notices: tuple[Notice, ...] = ()) -> Caption:
+    """Parse several named text fields (caption, special_instructions, …) as one record."""
+    texts = {k: v for k, v in texts.items() if v is not None}
+    segments: list[Segment] = []
+    has_kana = any(re.search(r"[\u3040-\u30ff]", t) for t in texts.values())
+    for field, text in texts.items():
+        segments.extend(segment(text, field, detector=detector, has_kana=has_kana))
+    segs = tuple(segments)
+    fields = _pull_fields(texts)
+    years = [int(d.value[:4]) for d in fields.get("date", ()) if not d.value.startswith("--")]
+    restrictions = find_restrictions(texts, segs, defaults={"default_year": years[0] if years else None})
+    all_notices = tuple(notices) + tuple(_translation_gaps(texts, segs, restrictions, fields))
+    return Caption(texts=MappingProxyType(dict(texts)), segments=segs, restrictions=restrictions,
+                   fields=MappingProxyType(fields), notices=all_notices, source=source)
+
+
+def parse_caption(text: str, *, source: str | None = None,
+                  detector: LatinDetector | None = None) -> Caption:
+    """Parse one caption text (field ``caption``)."""
+    if not isinstance(text, str):
+        raise TypeError(f"parse_caption() takes caption text (str), not {type(text).__name__}")
+    return parse_fields({"caption": text}, source=source, detector=detector)

@@ -1,0 +1,36 @@
+"""Output formats: one module per format behind one small interface.
+
+A renderer gets ``begin(meta)``, then ``item(result)`` for each input in input order (a
+``Report`` for ``check``, a ``Caption`` for ``parse``) or ``error(source, message)``, and
+finally ``end(summary)``. Machine formats write only their format to ``out``; diagnostics and,
+for streaming formats, the summary go to ``err``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, TextIO
+
+
+class Renderer(Protocol):
+    def __init__(self, out: TextIO, err: TextIO, *, color: bool = False, command: str = "check") -> None: ...
+    def begin(self, meta: dict[str, Any]) -> None: ...
+    def item(self, result: Any) -> None: ...
+    def error(self, source: str, message: str) -> None: ...
+    def end(self, summary: dict[str, Any]) -> None: ...
+
+
+def renderer(name: str):
+    """The renderer class of a format name (imported on demand)."""
+    if name == "text":
+        from .text import TextRenderer
+        return TextRenderer
+    if name == "json":
+        from .json import JsonRenderer
+        return JsonRenderer
+    if name == "jsonl":
+        from .jsonl import JsonlRenderer
+        return JsonlRenderer
+    raise KeyError(name)
+
+
+FORMATS = ("text", "json", "jsonl")

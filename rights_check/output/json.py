@@ -1,0 +1,30 @@
+"""``--format json``: one document holding every report, its errors and the summary."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+
+class JsonRenderer:
+    def __init__(self, out: TextIO, err: TextIO, *, color: bool = False, command: str = "check"):
+        self.out, self.err, self.command = out, err, command
+        self.doc: dict[str, Any] = {}
+        self.items: list[dict[str, Any]] = []
+        self.errors: list[dict[str, Any]] = []
+
+    def begin(self, meta: dict[str, Any]) -> None:
+        self.doc = dict(meta)
+
+    def item(self, result: Any) -> None:
+        self.items.append(result.to_dict())
+
+    def error(self, source: str, message: str) -> None:
+        self.errors.append({"source": source, "error": message})
+
+    def end(self, summary: dict[str, Any]) -> None:
+        key = "reports" if self.command == "check" else "captions"
+        self.doc.update({key: self.items, "errors": self.errors, "summary": summary})
+        json.dump(self.doc, self.out, ensure_ascii=False, indent=2)
+        self.out.write("\n")
+        self.out.flush()

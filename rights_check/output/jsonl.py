@@ -1,0 +1,29 @@
+"""``--format jsonl``: one line per input, flushed as soon as it is written, so a pipeline
+can consume it live; the summary goes to stderr (contract §5)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+
+class JsonlRenderer:
+    def __init__(self, out: TextIO, err: TextIO, *, color: bool = False, command: str = "check"):
+        self.out, self.err = out, err
+
+    def begin(self, meta: dict[str, Any]) -> None:
+        pass
+
+    def _line(self, obj: dict[str, Any]) -> None:
+        self.out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+        self.out.flush()
+
+    def item(self, result: Any) -> None:
+        self._line(result.to_dict())
+
+    def error(self, source: str, message: str) -> None:
+        self._line({"source": source, "error": message})
+
+    def end(self, summary: dict[str, Any]) -> None:
+        self.err.write(json.dumps({"summary": summary}, ensure_ascii=False) + "\n")
+        self.err.flush()

@@ -1,0 +1,259 @@
+"""Split a text into language runs with offsets into the original.
+
+Script decides first (Hangul -> ko, kana -> ja, Han -> zh), so the ko/ja/zh question never
+reaches a statistical model. Latin runs are decided by stop-word rules when they are clear, and
+only otherwise by a ``LatinDetector`` (langdetect, seeded and restricted to en/fr/de/es by
+default) — once per run, never per clause. The recipe and its measurements are in
+shared/design/langdetect.md.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Mapping
+from typing import Protocol
+
+from .model import Segment
+
+LATIN_LANGUAGES = ("en", "fr", "de", "es")
+SUPPORTED_LANGUAGES = ("en", "ko", "ja", "zh", "fr", "de", "es")
+
+
+class LatinDetector(Protocol):
+    """Anything that gives language probabilities for a Latin-script text."""
+
+    def __call__(self, text: str) -> Mapping[str, float]: ...
+
+
+class LangdetectDetector:
+    """langdetect with only the en/fr/de/es profiles loaded and a fixed seed: deterministic,
+    and it cannot answer a language we do not support."""
+
+    def __init__(self, languages: tuple[str, ...] = LATIN_LANGUAGES, seed: int = 0):
+        self.languages = languages
+        self.seed = seed
+        self._factory = None
+        self._lock = threading.Lock()
+
+    def _load(self):
+        import os
+
+        from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+
+        factory = DetectorFactory()
+        profiles = []
+        for lang in self.languages:
+            with open(os.path.join(PROFILES_DIRECTORY, lang), encoding="utf-8") as fh:
+                profiles.append(fh.read())
+        factory.load_json_profile(profiles)
+        factory.set_seed(self.seed)
+        return factory
+
+    def __call__(self, text: str) -> Mapping[str, float]:
+        from langdetect.lang_detect_exception import LangDetectException
+
+        with self._lock:
+            if self._factory is None:
+                self._factory = self._load()
+            detector = self._factory.create()
+        detector.append(text)
+        try:
+            return {p.lang: p.prob for p in detector.get_probabilities()}
+        except LangDetectException:
+            return {}
+
+
+_default_detector: LatinDetector | None = None
+
+
+def default_detector() -> LatinDetector:
+    global _default_detector
+    if _default_detector is None:
+        _default_detector = LangdetectDetector()
+    return _default_detector
+
+
+# --- simple rules for Latin runs ---------------------------------------------------------
+
+_STOPWORDS = {
+    "en": """the of and to in is for on with by at from this that be are was were not may any use
+        used only no all or as it its an must should will has have credit rights reserved
+        editorial sales out mandatory handout image images photo photograph photographs news
+        without permission courtesy their his her during after before who which into over
+        under mags archives resales permitted prohibited strictly commercial""",
+    "fr": """le la les des du de un une et est pour dans sur avec par au aux ce cette qui que pas
+        ne sont tous toute droits réservés utilisation interdite été lors son sa ses leur
+        reproduction photographie crédit mention obligatoire sans autorisation""",
+    "de": """der die das und ist nicht mit von zu den dem des für auf im ein eine einer bei nur
+        alle rechte vorbehalten verwendung bild foto sich wird werden nach aus oder zur zum
+        honorarfrei nutzung veröffentlichung""",
+    "es": """el la los las de del y en un una por para con que es se su sus no uso solo sólo
+        todos derechos reservados foto imagen al como está prohibida reproducción autor""",
+}
+_STOP = {lang: frozenset(words.split()) for lang, words in _STOPWORDS.items()}
+_HINTS = (("es", re.compile(r"[ñ¿¡]"), 3.0), ("de", re.compile(r"ß"), 3.0),
+          ("de", re.compile(r"[äöüÄÖÜ]"), 2.0), ("fr", re.compile(r"[çàèêëîïôùûœÇÀÈÊ]"), 2.0),
+          ("es", re.compile(r"[áíóúÁÍÓÚ]"), 2.0))
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+
+
+def rule_scores(text: str) -> dict[str, float]:
+    words = [w.lower() for w in _WORD.findall(text)]
+    scores = {lang: float(sum(w in stop for w in words)) for lang, stop in _STOP.items()}
+    for lang, rx, weight in _HINTS:
+        if rx.search(text):
+            scores[lang] += weight
+    return scores
+
+
+def decide_by_rules(text: str) -> str | None:
+    """The language stop words and accents make plain, or None when they do not."""
+    scores = rule_scores(text)
+    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+    (best, top), (_, second) = ranked[0], ranked[1]
+    if top >= 2 and top >= second + 2 and top >= 2 * second:
+        return best
+    return None
+
+
+# --- script runs -------------------------------------------------------------------------
+
+_URLISH = re.compile(
+    r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|"
+    r"gov|edu|kr|jp|cn|de|fr|es|uk|go\.kr|or\.kr|co\.kr|tw|hk|io|int)\b(?:/\S*)?", re.I)
+_CLAUSE_BREAK = re.compile(
+    r"\n|[。！？；;|｜/／()（）\[\]「」【】<>〈〉《》]| [-–—] |-{3,}|(?<=[^\W\d_]{3}[.!?]) (?=[A-Z])")
+_LETTERS = re.compile(
+    r"(?P<ko>[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]+)"
+    r"|(?P<ja>[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]+)"
+    r"|(?P<han>[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005]+)"
+    r"|(?P<latin>[A-Za-z\u00c0-\u024f\u1e00-\u1eff]+)")
+
+
+class _Run:
+    __slots__ = ("start", "end", "script", "lang", "method", "clause", "probs")
+
+    def __init__(self, start: int, end: int, script: str, clause: int):
+        self.start, self.end, self.script, self.clause = start, end, script, clause
+        self.lang: str | None = None
+        self.method = "script"
+        self.probs: Mapping[str, float] | None = None
+
+
+def _letter_runs(text: str) -> list[_Run]:
+    """Maximal runs of one script inside a clause; neutral characters stay inside a run."""
+    masked = _URLISH.sub(lambda m: " " * len(m.group()), text)
+    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(masked)]
+    runs: list[_Run] = []
+    clause = 0
+    bi = 0
+    for m in _LETTERS.finditer(masked):
+        while bi < len(breaks) and breaks[bi] < m.start():
+            bi += 1
+            clause += 1
+        script = m.lastgroup or "latin"
+        last = runs[-1] if runs else None
+        if last is not None and last.clause == clause and last.script == script:
+            last.end = m.end()
+        else:
+            runs.append(_Run(m.start(), m.end(), script, clause))
+    return runs
+
+
+def segment(text: str, field: str = "caption", *, detector: LatinDetector | None = None,
+            has_kana: bool | None = None) -> tuple[Segment, ...]:
+    """Language segments covering ``text`` (neutral characters join the run before them)."""
+    if not text:
+        return ()
+    runs = _letter_runs(text)
+    if not runs:
+        return (Segment(field, 0, len(text), "und", "script"),)
+    if has_kana is None:
+        has_kana = any(r.script == "ja" for r in runs)
+    # CJK scripts: decided by script alone.
+    for i, r in enumerate(runs):
+        if r.script == "ko":
+            r.lang = "ko"
+        elif r.script == "ja":
+            r.lang = "ja"
+        elif r.script == "han":
+            near = [runs[j] for j in (i - 1, i + 1) if 0 <= j < len(runs) and runs[j].clause == r.clause]
+            if any(n.script == "ja" for n in near) or has_kana:
+                r.lang = "ja"
+            elif r.end - r.start <= 2 and any(n.script == "ko" for n in near):
+                r.lang = "ko"  # 美, 北 in Korean headlines
+            elif any(n.script == "ko" for n in near) and r.end - r.start <= 4:
+                r.lang = "ko"
+            else:
+                r.lang = "zh"
+    # One Latin word inside a CJK clause (DB, KTV, AP) takes its neighbour's label.
+    for i, r in enumerate(runs):
+        if r.script != "latin":
+            continue
+        words = len(_WORD.findall(text[r.start:r.end]))
+        near = [runs[j] for j in (i - 1, i + 1) if 0 <= j < len(runs)
+                and runs[j].clause == r.clause and runs[j].script != "latin"]
+        if words <= 1 and near:
+            r.lang, r.method = near[0].lang, "neighbour"
+    # Pending Latin runs: join short ones to their Latin neighbours, then rules, then detector.
+    groups: list[list[_Run]] = []
+    prev_index, prev_short = -2, False
+    for idx, r in enumerate(runs):
+        if r.script != "latin" or r.lang is not None:
+            continue
+        short = len(_WORD.findall(text[r.start:r.end])) < 2
+        if prev_index == idx - 1 and (short or prev_short):
+            groups[-1].append(r)
+        else:
+            groups.append([r])
+        prev_index, prev_short = idx, short
+    # A run too short to decide by itself follows the language the whole text's Latin
+    # words make plain, unless its own words point elsewhere.
+    chunks = [" ".join(text[r.start:r.end] for r in g) for g in groups]
+    overall = decide_by_rules(" ".join(chunks)) if len(groups) > 1 else None
+    decided: list[tuple[list[_Run], str | None, Mapping[str, float] | None]] = []
+    for g, chunk in zip(groups, chunks):
+        lang = decide_by_rules(chunk)
+        if lang is None and overall is not None:
+            scores = rule_scores(chunk)
+            if scores[overall] >= max(scores.values()):
+                lang = overall
+        decided.append((g, lang, None))
+    for k, (g, lang, _) in enumerate(decided):
+        if lang is not None:
+            for r in g:
+                r.lang, r.method = lang, "rules"
+            continue
+        chunk = " ".join(text[r.start:r.end] for r in g)
+        probs = dict((detector or default_detector())(chunk))
+        # continuity prior: an uncertain run follows a confident neighbour
+        for j in (k - 1, k + 1):
+            if 0 <= j < len(decided) and decided[j][1] is not None:
+                probs[decided[j][1]] = probs.get(decided[j][1], 0.0) + 0.15
+        best = max(sorted(probs), key=lambda lang: probs[lang]) if probs else "en"
+        for r in g:
+            r.lang, r.method = best, "detector"
+    # Merge neighbours with the same label; neutral text joins the run before it.
+    segments: list[list] = []
+    for r in runs:
+        if segments and segments[-1][2] == r.lang:
+            continue
+        segments.append([r.start, r.end, r.lang, r.method])
+    out = []
+    for i, (start, _end, lang, method) in enumerate(segments):
+        s = 0 if i == 0 else start
+        e = segments[i + 1][0] if i + 1 < len(segments) else len(text)
+        out.append(Segment(field, s, e, lang or "und", method))
+    return tuple(out)
+
+
+def lang_at(segments: tuple[Segment, ...], field: str, offset: int) -> str:
+    """Language of the segment holding ``offset`` in ``field``."""
+    for s in segments:
+        if s.field == field and s.start <= offset < s.end:
+            return s.lang
+    return "und"
+
+
+DetectorFactory = Callable[[], LatinDetector]

@@ -1,0 +1,188 @@
+"""Turn the words a phrase captured into contract values: territories, media, edits, licences.
+
+Each resolver returns ``None`` when the words do not name anything it knows; a phrase whose
+required value resolves to nothing is dropped (so "WORKERS WALK OUT" is no territory).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from .dates import parse_when
+
+_SPLIT = re.compile(r"\s*(?:,|/|;|&|\+|、|·|\band\b|\bor\b|\bet\b|\bund\b|\by\b|및|과|와)\s*", re.I)
+_STRIP = " \t\r\n.,;:'\"“”‘’()[]{}<>【】「」『』（）-–—*※"
+
+
+@cache
+def _data(name: str) -> dict[str, Any]:
+    raw = (resources.files("rights_check") / "data" / name).read_bytes()
+    return tomllib.loads(raw.decode("utf-8"))
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[\s.]+", " ", name.casefold()).strip(" .")
+
+
+@cache
+def _territory_names() -> dict[str, str]:
+    data = _data("territories.toml")
+    table = {_key(k): v for k, v in data["countries"].items()}
+    table.update({_key(k): v for k, v in data["names"].items()})
+    return table
+
+
+@cache
+def territory_pattern() -> str:
+    """A regex alternation of every territory name we know (the ``{TERRITORY}`` placeholder)."""
+    names = sorted(_data("territories.toml")["names"].keys() | _data("territories.toml")["countries"].keys(),
+                   key=lambda n: (-len(n), n))
+    alts = [re.escape(n).replace(r"\ ", r"[\s-]+") for n in names]
+    return "(?i:" + "|".join(alts) + r")(?![^\W\d_])"
+
+
+@cache
+def territory_code(name: str) -> str | None:
+    """ISO 3166-1 alpha-2 code of a territory name ("SOUTH KOREA" -> "KR"), or None."""
+    key = _key(name.strip(_STRIP))
+    key = re.sub(r"^the ", "", key)
+    return _territory_names().get(key) if key else None
+
+
+def territories(words: str) -> tuple[str, ...] | None:
+    """Codes of the territories a list names ("CZECH REPUBLIC, SLOVAKIA" -> CZ, SK)."""
+    codes: list[str] = []
+    for part in _SPLIT.split(words):
+        parts = part.split()
+        # the longest resolvable tail: "USE ONLY JAPAN" names JAPAN
+        for i in range(len(parts)):
+            code = territory_code(" ".join(parts[i:]))
+            if code is not None:
+                if code not in codes:
+                    codes.append(code)
+                break
+    return tuple(codes) or None
+
+
+def _words(table: str, words: str) -> tuple[str, ...] | None:
+    known = {_key(k): v for k, v in _data("words.toml")[table].items()}
+    out: list[str] = []
+    for part in _SPLIT.split(words):
+        for ident in known.get(_key(part.strip(_STRIP)), ()):
+            if ident not in out:
+                out.append(ident)
+    return tuple(out) or None
+
+
+def media(words: str) -> tuple[str, ...] | None:
+    return _words("media", words)
+
+
+def edits(words: str) -> tuple[str, ...] | None:
+    return _words("edits", words)
+
+
+def parties(words: str) -> tuple[str, ...] | None:
+    out = [p.strip(_STRIP) for p in re.split(r"\s*(?:,|/|;|&|\band\b|\bor\b)\s*", words)]
+    out = [p for p in out if p]
+    return tuple(out) or None
+
+
+_PAIRS = {")": "(", "]": "[", "）": "（", "】": "【", "」": "「", "』": "『", "”": "“", "’": "‘"}
+
+
+def name(words: str) -> str | None:
+    """Words with surrounding spaces and punctuation trimmed, keeping balanced brackets."""
+    cleaned = re.sub(r"\s+", " ", words).strip(_STRIP)
+    tail = words.rstrip(" \t\r\n.,;:")
+    if tail and tail[-1] in _PAIRS and _PAIRS[tail[-1]] in cleaned:
+        cleaned = cleaned + tail[-1]
+    return cleaned or None
+
+
+# --- licences --------------------------------------------------------------------------------
+
+_CC_PARTS = [
+    ("NC", re.compile(r"\bnc\b|non-?\s?commercial|nichtkommerziell|nicht-?kommerziell|pas d'utilisation commerciale|"
+                      r"no\s?comercial|non\s?commerciale|비영리|非営利|非商业|非商業", re.I)),
+    ("ND", re.compile(r"\bnd\b|no\s?deriv|keine bearbeitung|pas de modification|sin\s?obra\s?derivada|sinderivadas|"
+                      r"변경\s*금지|改変禁止|禁止演绎|禁止改作|禁止演繹", re.I)),
+    ("SA", re.compile(r"\bsa\b|share\s?-?\s?alike|weitergabe unter gleichen|partage dans les m[eê]mes|"
+                      r"compartir\s?igual|동일\s*조건|継承|相同方式共享|相同方式分享", re.I)),
+]
+_CC_VERSION = re.compile(r"(?<![\d.])([1-4]\.[05])(?![\d])")
+_CC_PORT = re.compile(r"(?:licenses/[a-z-]+/\d\.\d/|[1-4]\.[05][ -])([a-z]{2})\b", re.I)
+_CC_URL = re.compile(r"creativecommons\.org/(?:licenses/(?P<code>[a-z-]+)/(?P<ver>\d\.\d)(?:/(?P<port>[a-z]{2}))?"
+                     r"|publicdomain/(?P<pd>zero|mark))", re.I)
+
+
+def license_id(words: str) -> str | None:
+    """Normalised id of a licence named in words, code or URL: ``CC-BY-NC-ND-4.0``,
+    ``CC0-1.0``, ``KOGL-3``, ``public-domain``."""
+    text = words.strip()
+    low = text.casefold()
+    m = _CC_URL.search(text)
+    if m:
+        if m["pd"]:
+            return "CC0-1.0" if m["pd"].lower() == "zero" else "public-domain"
+        parts = [p.upper() for p in m["code"].split("-")]
+        if parts[0] != "BY":
+            return None
+        return "-".join(["CC"] + parts + [m["ver"]] + ([m["port"].upper()] if m["port"] else []))
+    kogl = re.search(r"(?:kogl|공공누리)[^0-9]{0,12}?(?:type\s*|제\s*)?([0-4])|제\s*([1-4])\s*유형|([1-4])\s*유형", low)
+    if kogl and ("kogl" in low or "공공누리" in low or "유형" in low):
+        n = next(g for g in kogl.groups() if g)
+        return f"KOGL-{n}" if n != "0" else "KOGL-0"
+    if re.search(r"\bcc0\b|cc\s?zero|publicdomain/zero", low):
+        return "CC0-1.0"
+    if re.search(r"public domain|domaine public|gemeinfrei|dominio público|퍼블릭 도메인|パブリックドメイン|公有领域|公有領域", low):
+        return "public-domain"
+    parts = ["BY"] + [code for code, rx in _CC_PARTS if rx.search(text)]
+    if "ND" in parts and "SA" in parts:
+        # "NoDerivatives" and "ShareAlike" never combine; SA here is a false reading
+        parts.remove("SA")
+    version = _CC_VERSION.search(text)
+    port = _CC_PORT.search(text)
+    out = "-".join(["CC"] + parts + ([version.group(1)] if version else []))
+    if version and port and port.group(1).lower() not in ("by", "nc", "nd", "sa"):
+        out += "-" + port.group(1).upper()
+    return out
+
+
+def license_parts(license: str) -> tuple[str, ...]:
+    """The restriction types a licence id expands into (contract §1 reading rules)."""
+    if license.startswith("CC-"):
+        codes = license.split("-")[1:]
+        out = ["mandatory_credit"] if "BY" in codes else []
+        out += [t for code, t in (("NC", "no_commercial"), ("ND", "no_derivatives"),
+                                  ("SA", "share_alike")) if code in codes]
+        return tuple(out)
+    if license.startswith("KOGL-"):
+        n = license[5:]
+        if n == "0":
+            return ()
+        out = ["mandatory_credit", "no_endorsement"]
+        if n in ("2", "4"):
+            out.append("no_commercial")
+        if n in ("3", "4"):
+            out.append("no_derivatives")
+        return tuple(out)
+    return ()
+
+
+RESOLVERS = {
+    "territories": territories,
+    "media": media,
+    "edits": edits,
+    "parties": parties,
+    "name": name,
+    "word": name,
+    "license": license_id,
+    "url": name,
+    "text": name,
+    "datetime": parse_when,
+}
