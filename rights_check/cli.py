@@ -310,7 +310,7 @@ def _fail(message: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and exit with the contract's codes; never a traceback."""
-    from .errors import RightsCheckError
+    from .errors import DataError, RightsCheckError
 
     try:
         rv = cli.main(args=argv, prog_name="rights-check", standalone_mode=False)
@@ -324,6 +324,9 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:
         _fail(exc.format_message())
         rv = ExitCode.INPUT_ERROR
+    except DataError as exc:  # the bundled phrase data is broken: a bug, not the user's input
+        _fail(f"internal error: {exc}")
+        rv = ExitCode.INTERNAL_ERROR
     except RightsCheckError as exc:
         _fail(str(exc))
         rv = ExitCode.INPUT_ERROR

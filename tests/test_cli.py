@@ -1,0 +1,208 @@
+"""The command line: exit codes, formats, stdin, errors, output files (contract §4, §5)."""
+
+import io
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from rights_check import cli
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+USAGE = os.path.join(ROOT, "fixtures", "usage")
+with open(os.path.join(ROOT, "fixtures", "captions", "captions.jsonl"), encoding="utf-8") as fh:
+    SEED = json.loads(fh.readline())["text"]
+
+
+def run(capsys, *argv, stdin: bytes | None = None, monkeypatch=None):
+    if stdin is not None:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def seed_file(tmp_path):
+    path = tmp_path / "seed.txt"
+    path.write_text(SEED, encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize("manifest,code", [
+    ("newspaper-editorial-web.yaml", 0), ("company-advertisement.yaml", 1), ("blog-post.yaml", 3)])
+def test_seed_exit_codes(capsys, seed_file, manifest, code):
+    got, out, err = run(capsys, "check", seed_file, "--use", os.path.join(USAGE, manifest))
+    assert got == code, err
+    assert "editorial_only" in out
+
+
+def test_json_document_has_the_contract_shape(capsys, seed_file):
+    code, out, err = run(capsys, "check", seed_file, "--use", os.path.join(USAGE, "company-advertisement.yaml"),
+                         "--format", "json")
+    doc = json.loads(out)  # stdout carries only the document
+    assert doc["schema"] == "rights-check/report@1"
+    assert doc["tool"]["name"] == "rights-check" and len(doc["tool"]["rules"]) == 64
+    assert doc["manifest"]["path"].endswith("company-advertisement.yaml") and len(doc["manifest"]["sha256"]) == 64
+    report = doc["reports"][0]
+    assert report["verdict"] == "violation" and report["source"] == seed_file
+    assert len(report["sha256"]) == 64
+    bad = {f["type"] for f in report["findings"] if f["verdict"] == "violation"}
+    assert {"editorial_only", "no_commercial", "no_advertising"} <= bad
+    for r in report["restrictions"]:
+        for ev in r["evidence"]:
+            assert SEED[ev["start"]:ev["end"]] == ev["text"]
+    kinds = {n["kind"] for n in report["notices"]}
+    assert "translation_gap" in kinds
+    assert doc["summary"] == {"inputs": 1, "ok": 0, "needs_review": 0, "violation": 1, "errors": 0,
+                              "exit_code": 1}
+
+
+def test_jsonl_streams_one_line_per_input_and_keeps_going(capsys, seed_file, tmp_path):
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes("Caf\xe9 NO SALES".encode("latin-1"))
+    code, out, err = run(capsys, "check", seed_file, str(bad), str(tmp_path / "missing.txt"), seed_file,
+                         "--use", os.path.join(USAGE, "newspaper-editorial-web.yaml"), "--format", "jsonl")
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [("error" in line) for line in lines] == [False, True, True, False]
+    assert "invalid byte 0xe9 at offset 3" in lines[1]["error"]
+    assert "no such file" in lines[2]["error"]
+    assert json.loads(err.strip().splitlines()[-1])["summary"]["exit_code"] == 2
+    assert code == 2
+
+
+def test_stdin_dash(capsys, monkeypatch):
+    code, out, err = run(capsys, "check", "-", "--use", os.path.join(USAGE, "newspaper-editorial-web.yaml"),
+                         "--format", "json", stdin="EDITORIAL USE ONLY. NO SALES.".encode(), monkeypatch=monkeypatch)
+    doc = json.loads(out)
+    assert doc["reports"][0]["source"] == "-"
+    assert {r["type"] for r in doc["reports"][0]["restrictions"]} == {"editorial_only", "no_resale"}
+    assert code == 0
+
+
+def test_caption_option_and_exit_zero(capsys):
+    args = ["check", "--caption", "NO ARCHIVES", "--use", os.path.join(USAGE, "ai-training.yaml")]
+    assert run(capsys, *args)[0] == 1
+    assert run(capsys, *args, "--exit-zero")[0] == 0
+
+
+def test_invalid_manifest_lists_every_problem_on_one_line(capsys, tmp_path):
+    m = tmp_path / "usage.yaml"
+    m.write_text("purpose: newsy\nmedia: [web]\ncolour: red\n", encoding="utf-8")
+    code, out, err = run(capsys, "check", "--caption", "NO SALES", "--use", str(m))
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1
+    for path in ("purpose", "media[0]", "colour", str(m)):
+        assert path in err
+
+
+def test_manifest_that_is_not_yaml(capsys, tmp_path):
+    m = tmp_path / "usage.yaml"
+    m.write_text("purpose: [unclosed\n", encoding="utf-8")
+    code, out, err = run(capsys, "check", "--caption", "NO SALES", "--use", str(m))
+    assert code == 2 and "Traceback" not in err and str(m) in err
+
+
+def test_output_file_is_written_and_stdout_stays_empty(capsys, seed_file, tmp_path):
+    target = tmp_path / "out.json"
+    code, out, err = run(capsys, "check", seed_file, "--use", os.path.join(USAGE, "blog-post.yaml"),
+                         "--format", "json", "-o", str(target))
+    assert code == 3 and out == ""
+    assert json.loads(target.read_text(encoding="utf-8"))["reports"][0]["verdict"] == "needs_review"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".rights-check-")] == []
+
+
+def test_image_file_is_a_clear_input_error(capsys, tmp_path):
+    img = tmp_path / "photo.txt"  # content is sniffed, not the name
+    img.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00")
+    code, out, err = run(capsys, "parse", str(img))
+    assert code == 2 and "an image file" in err
+
+
+def test_folder_is_walked_in_sorted_order(capsys, tmp_path):
+    (tmp_path / "b.txt").write_text("NO SALES", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.txt").write_text("MAGS OUT", encoding="utf-8")
+    (tmp_path / "a.txt").write_text("JAPAN OUT", encoding="utf-8")
+    code, out, err = run(capsys, "parse", str(tmp_path), "--format", "jsonl")
+    sources = [os.path.relpath(json.loads(line)["source"], tmp_path) for line in out.splitlines()]
+    assert sources == ["a.txt", "b.txt", os.path.join("sub", "a.txt")] and code == 0
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t", "1234 5678 -- ///", "©"])
+def test_empty_and_letterless_text_get_an_ordinary_report(capsys, text):
+    code, out, err = run(capsys, "check", "--caption", text, "--use",
+                         os.path.join(USAGE, "newspaper-editorial-web.yaml"), "--format", "json")
+    doc = json.loads(out)
+    assert code == 0 and doc["reports"][0]["verdict"] == "ok" and doc["reports"][0]["restrictions"] == []
+
+
+def test_parse_text_output_marks_evidence(capsys):
+    code, out, err = run(capsys, "parse", "--caption", "Seoul, Feb 9 (Yonhap) -- EDITORIAL USE ONLY. JAPAN OUT.")
+    assert code == 0
+    assert "[[EDITORIAL USE ONLY]](1)" in out and "[[JAPAN OUT]](2)" in out
+    assert "territory_excluded" in out
+
+
+def test_usage_errors_exit_2_in_one_line(capsys):
+    code, out, err = run(capsys, "check", "--caption", "x")
+    assert code == 2 and "--use" in err and len(err.strip().splitlines()) == 1
+    code, out, err = run(capsys, "check", "--use", os.path.join(USAGE, "blog-post.yaml"))
+    assert code == 2 and "SOURCE" in err
+    code, out, err = run(capsys, "check", "--caption", "x", "--use", os.path.join(USAGE, "blog-post.yaml"),
+                         "--format", "xml")
+    assert code == 2
+
+
+def test_internal_error_is_one_line_exit_4(capsys, monkeypatch):
+    import rights_check.evaluate as evaluate
+
+    def boom(*a, **k):
+        raise RuntimeError("kaboom")
+    monkeypatch.setattr(evaluate, "evaluate", boom)
+    monkeypatch.delenv("RIGHTS_CHECK_DEBUG", raising=False)
+    code, out, err = run(capsys, "check", "--caption", "NO SALES", "--use",
+                         os.path.join(USAGE, "blog-post.yaml"))
+    assert code == 4 and "internal error" in err and "kaboom" in err and "Traceback" not in err
+
+
+def test_restrictions_catalogue(capsys):
+    code, out, err = run(capsys, "restrictions")
+    assert code == 0
+    from rights_check.model import RestrictionType
+    for t in RestrictionType:
+        assert str(t) in out
+    code, out, err = run(capsys, "restrictions", "no_commercial")
+    assert code == 0 and "How it is judged" in out
+    code, out, err = run(capsys, "restrictions", "no_such_type")
+    assert code == 2 and "no_commercial" in err
+
+
+def test_template_is_a_valid_manifest(capsys, tmp_path):
+    code, out, err = run(capsys, "template")
+    assert code == 0
+    path = tmp_path / "usage.yaml"
+    path.write_text(out, encoding="utf-8")
+    from rights_check import load_usage
+    load_usage(str(path))
+
+
+def test_help_documents_exit_codes(capsys):
+    code, out, err = run(capsys, "check", "--help")
+    assert code == 0
+    assert "needs review" in out and "internal error" in out
+
+
+def test_module_entry_point_and_huge_input_in_a_subprocess(tmp_path):
+    # a 2 MB caption built to trip backtracking patterns: must finish (the timeout fails it)
+    chunk = "NO " * 50 + "may not be used in " + "commercial, " * 40 + "a" * 200 + "\n"
+    big = tmp_path / "big.txt"
+    big.write_text(chunk * (2_000_000 // len(chunk)), encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "rights_check", "check", str(big), "--use",
+                           os.path.join(USAGE, "newspaper-editorial-web.yaml"), "--format", "json"],
+                          capture_output=True, timeout=120, cwd=ROOT)
+    doc = json.loads(proc.stdout)
+    assert doc["summary"]["inputs"] == 1 and doc["summary"]["errors"] == 0
+    assert proc.returncode in (0, 1, 3)
