@@ -114,7 +114,7 @@ def _translation_gaps(texts, segments, restrictions: tuple[Restriction, ...],
     # The blocks' dates should agree.
     dates: dict[str, set[str]] = {}
     for d in fields.get("date", ()):
-        lang = lang_at(segments, d.field, d.start)
+        lang = lang_at(segments, d.field, d.end - 1)  # "2024년 3월": the digits sit before the Hangul
         if lang in blocks:
             dates.setdefault(lang, set()).add(d.value)
     langs = sorted(dates)

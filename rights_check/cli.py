@@ -288,9 +288,18 @@ def restrictions(type_, fmt) -> int:
         click.echo(f"Value: {e.value}\n")
         click.echo(f"Manifest fields: {', '.join(e.manifest_fields) or 'none'}\n")
         click.echo(f"How it is judged: {e.judged}")
+    click.echo("\n" + GENERAL_RULES if type_ is None else "")
     if type_ is None:
-        click.echo("\nrights-check restrictions TYPE explains one type.")
+        click.echo("rights-check restrictions TYPE explains one type.")
     return 0
+
+
+GENERAL_RULES = """\
+For every type: a report is violation if any finding is, else needs_review if any is, else ok.
+A manifest field that is absent is unknown: a rule that needs it answers needs_review. An
+agreements entry of the same type (whose supplier, when given, appears in the photo's credit
+or source) turns a finding into ok, except for withdrawn. A truncated or encoding_guess notice
+on a rights-bearing field makes the report at least needs_review."""
 
 
 @cli.command()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 MONTHS = {
     # en
@@ -38,7 +38,9 @@ ZONES = {"gmt": "+00:00", "utc": "+00:00", "z": "+00:00", "kst": "+09:00", "jst"
 
 _DATE_PATTERNS = [
     # 2018-02-09, 2018.02.09, 2018/2/9 (not part of a longer number)
-    ("ymd", re.compile(r"(?<![\d.])(?P<y>(?:19|20)\d\d)[-./](?P<m>[01]?\d)[-./](?P<d>[0-3]?\d)(?![\d])")),
+    ("ymd", re.compile(r"(?<![\d.])(?P<y>(?:19|20)\d\d)\s*[-./]\s*(?P<m>[01]?\d)\s*[-./]\s*(?P<d>[0-3]?\d)(?![\d])")),
+    # 09.02.2018 (German numeric dates, day first)
+    ("dmy", re.compile(r"(?<![\d.])(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>(?:19|20)\d\d)(?![\d])")),
     # 2018년 2월 9일, 2018年2月9日, 2018 年 2 月 9 日
     ("ymd", re.compile(r"(?P<y>(?:19|20)\d\d)\s*[년年]\s*(?P<m>[01]?\d)\s*[월月]\s*(?P<d>[0-3]?\d)\s*[일日]")),
     # 2월 9일, 2月9日 (year from context)
@@ -88,11 +90,16 @@ def find_dates(text: str) -> list[FoundDate]:
     return found
 
 
+_ISO_DATETIME = re.compile(r"(?:19|20)\d\d-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d(?::[0-5]\d)?(?:Z|[+-][0-2]\d:?[0-5]\d)?")
 _TIME = re.compile(
     r"(?:(?P<h>[012]?\d)[:.h](?P<mi>[0-5]\d)(?:\s*(?P<ap>[ap])\.?m\.?)?"
     r"|(?P<h2>[012]\d)(?P<mi2>[0-5]\d)(?=\s*(?:hrs?|h\b|GMT|UTC|KST|JST|ET|[A-Z]{3}\b))"
     r"|(?P<h3>[01]?\d)\s*(?P<ap3>[ap])\.?m\.?"
-    r"|(?P<h4>[012]?\d)\s*[시時](?:\s*(?P<mi4>[0-5]?\d)\s*[분分])?)", re.I)
+    r"|(?P<h5>[012]?\d)(?::(?P<mi5>[0-5]\d))?\s*Uhr"
+    r"|(?P<h4>[012]?\d)\s*[시時时点點](?:\s*(?P<mi4>[0-5]?\d)\s*[분分])?)", re.I)
+# Korean and Japanese name the half of the day before the hour: 오후 3시, 午後3時
+_HALF_DAY = re.compile(r"(오전|午前|上午|새벽|아침|오후|午後|下午|晚上|낮|저녁|밤)\s*$")
+_PM = ("오후", "午後", "下午", "晚上", "낮", "저녁", "밤")
 _ZONE = re.compile(r"\b(" + "|".join(ZONES) + r")\b|(?:GMT|UTC)\s*(?P<sign>[+-])\s*(?P<oh>\d{1,2})(?::?(?P<om>\d\d))?", re.I)
 
 
@@ -103,6 +110,13 @@ def parse_when(text: str, *, default_year: int | None = None, default_offset: st
     close call as needing review); ``default_offset`` applies a known zone, e.g. KST for a
     Korean notice.
     """
+    iso = _ISO_DATETIME.search(text)
+    if iso:
+        value = iso.group().replace("Z", "+00:00")
+        try:
+            return datetime.fromisoformat(value).isoformat()
+        except ValueError:
+            pass
     dates = [d for d in find_dates(text)]
     if not dates:
         return None
@@ -117,17 +131,24 @@ def parse_when(text: str, *, default_year: int | None = None, default_offset: st
     if not t:
         return iso
     g = t.groupdict()
-    hour = int(g["h"] or g["h2"] or g["h3"] or g["h4"])
-    minute = int(g["mi"] or g["mi2"] or g["mi4"] or 0)
+    hour = int(g["h"] or g["h2"] or g["h3"] or g["h4"] or g["h5"])
+    minute = int(g["mi"] or g["mi2"] or g["mi4"] or g["mi5"] or 0)
     ap = (g["ap"] or g["ap3"] or "").lower()
     if ap == "p" and hour < 12:
         hour += 12
     if ap == "a" and hour == 12:
         hour = 0
+    half = _HALF_DAY.search(text[max(0, t.start() - 4):t.start()])
+    if half:
+        if half.group(1) in _PM and hour < 12:
+            hour += 12
+        elif half.group(1) not in _PM and hour == 12:
+            hour = 0
     if hour > 24:
         return iso
-    if hour == 24:
-        hour = 0  # "24시" is midnight at the end of the day; keep the date as written
+    if hour == 24:  # "24시": midnight at the end of the day, so 00:00 the next day
+        iso = (date.fromisoformat(iso) + timedelta(days=1)).isoformat()
+        hour = 0
     out = f"{iso}T{hour:02d}:{minute:02d}:00"
     z = _ZONE.search(text)
     if z:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from . import vocab
 from .model import Caption, Finding, Restriction, RestrictionType, Verdict, VERDICT_RANK
@@ -235,7 +235,8 @@ def no_ai_training(r: Restriction, u: Usage, c: Caption, policy: str) -> Outcome
     if u.ai_training == "none":
         return _say(r, u, OK, "ai_training")
     if scope == "genai_training" and u.ai_training != "generative":
-        return _say(r, u, OK, "ai_training", ", and the text bars only generative training")
+        # only generative training is barred; whether this use counts is for a person
+        return _say(r, u, REVIEW, "ai_training", ", and the text bars generative training")
     return _say(r, u, VIOLATION, "ai_training")
 
 
@@ -310,17 +311,22 @@ _SLACK = timedelta(hours=14)  # the widest UTC offsets: an unknown zone could be
 
 
 def _compare(a: datetime, b: datetime) -> int | None:
-    """-1, 0 or 1 for a < b, a == b, a > b; None when an unknown offset could change it."""
-    if (a.tzinfo is None) == (b.tzinfo is None):
-        return (a > b) - (a < b)
-    aa = a.replace(tzinfo=None) if a.tzinfo is None else a.astimezone(tz=None).replace(tzinfo=None)
-    bb = b.replace(tzinfo=None) if b.tzinfo is None else b.astimezone(tz=None).replace(tzinfo=None)
-    lo, hi = (aa - _SLACK, aa + _SLACK) if a.tzinfo is None else (aa, aa)
-    blo, bhi = (bb - _SLACK, bb + _SLACK) if b.tzinfo is None else (bb, bb)
-    if hi < blo:
+    """-1, 0 or 1 for a < b, a == b, a > b; None when an unknown offset could change it.
+
+    A time without an offset could be in any zone, so it stands for a 28-hour window."""
+    def window(t: datetime) -> tuple[datetime, datetime]:
+        if t.tzinfo is None:
+            return t - _SLACK, t + _SLACK
+        utc = t.astimezone(timezone.utc).replace(tzinfo=None)
+        return utc, utc
+    alo, ahi = window(a)
+    blo, bhi = window(b)
+    if ahi < blo:
         return -1
-    if lo > bhi:
+    if alo > bhi:
         return 1
+    if a.tzinfo is not None and b.tzinfo is not None:
+        return 0
     return None
 
 
@@ -467,12 +473,34 @@ def _agreement(r: Restriction, u: Usage, c: Caption) -> str | None:
     return None
 
 
+ENDORSEMENT_LIST_TYPES = frozenset({"no_commercial", "no_advertising", "no_political"})
+
+
+def _qualifier(r: Restriction, c: Caption) -> str | None:
+    """The endorsement qualifier a listed use is read with ("… that in any way suggests
+    approval or endorsement …"), when it follows in the same sentence."""
+    endorsement = c.restriction("no_endorsement")
+    if r.type not in ENDORSEMENT_LIST_TYPES or endorsement is None or r.implied_by:
+        return None
+    ev = r.evidence[0]
+    for q in endorsement.evidence:
+        text = c.texts.get(q.field, "")
+        if q.field == ev.field and 0 <= q.start - ev.end <= 200 and "." not in text[ev.end:q.start].replace("e.g.", ""):
+            words = " ".join(q.text.split())
+            return words if len(words) <= 90 else words[:89].rstrip() + "…"
+    return None
+
+
 def evaluate(caption: Caption, usage: Usage, policy: str = "editorial") -> tuple[Finding, ...]:
     """One finding per restriction of ``caption`` for ``usage`` under ``policy``."""
     findings = []
     for r in caption.restrictions:
         verdict, reason, field = RULES[r.type](r, usage, caption, policy)
-        if verdict is not OK:
+        qualifier = _qualifier(r, caption)
+        if qualifier:
+            quote = _quote(r)
+            reason = reason.replace(quote, f"{quote} (qualified by '{qualifier}')", 1)
+        if verdict is not OK and r.type != "withdrawn":  # no agreement outlives a kill notice
             agreement = _agreement(r, usage, caption)
             if agreement:
                 verdict, field = OK, "agreements"

@@ -43,8 +43,8 @@ def _value(phrase: Phrase, type_: str, m, defaults: Mapping[str, Any]) -> dict[s
             value[key] = True
             continue
         if kind == "datetime":
-            # Korean and Japanese notices give local times: KST/JST unless a zone is named
-            offset = "+09:00" if phrase.lang in ("ko", "ja") else None
+            # Korean, Japanese, Chinese notices give local times (KST/JST/CST) unless a zone is named
+            offset = {"ko": "+09:00", "ja": "+09:00", "zh": "+08:00"}.get(phrase.lang)
             resolved = RESOLVERS[kind](words, default_offset=offset, **defaults)
         else:
             resolved = RESOLVERS[kind](words)

@@ -14,7 +14,7 @@ from typing import Any
 
 from .dates import parse_when
 
-_SPLIT = re.compile(r"\s*(?:,|/|;|&|\+|、|·|\band\b|\bor\b|\bet\b|\bund\b|\by\b|및|과|와)\s*", re.I)
+_SPLIT = re.compile(r"\s*(?:,|/|;|&|\+|、|·|・|\band\b|\bor\b|\bet\b|\bund\b|\by\b|및|과|와|및|や|及び|および|または|又は|或者|或|和|与|與)\s*", re.I)
 _STRIP = " \t\r\n.,;:'\"“”‘’()[]{}<>【】「」『』（）-–—*※"
 
 
@@ -98,6 +98,10 @@ _PAIRS = {")": "(", "]": "[", "）": "（", "】": "【", "」": "「", "』": "
 def name(words: str) -> str | None:
     """Words with surrounding spaces and punctuation trimmed, keeping balanced brackets."""
     cleaned = re.sub(r"\s+", " ", words).strip(_STRIP)
+    head = words.lstrip(" \t\r\n")
+    if head and head[0] in _PAIRS.values() and cleaned and \
+            any(close in cleaned for close, open_ in _PAIRS.items() if open_ == head[0]):
+        cleaned = head[0] + cleaned
     tail = words.rstrip(" \t\r\n.,;:")
     if tail and tail[-1] in _PAIRS and _PAIRS[tail[-1]] in cleaned:
         cleaned = cleaned + tail[-1]
@@ -107,15 +111,17 @@ def name(words: str) -> str | None:
 # --- licences --------------------------------------------------------------------------------
 
 _CC_PARTS = [
-    ("NC", re.compile(r"\bnc\b|non-?\s?commercial|nichtkommerziell|nicht-?kommerziell|pas d'utilisation commerciale|"
+    ("NC", re.compile(r"\bnc\b|non-?\s?commercial|nicht[\s-]?kommerziell|pas d['’]utilisation commerciale|"
                       r"no\s?comercial|non\s?commerciale|비영리|非営利|非商业|非商業", re.I)),
-    ("ND", re.compile(r"\bnd\b|no\s?deriv|keine bearbeitung|pas de modification|sin\s?obra\s?derivada|sinderivadas|"
+    ("ND", re.compile(r"\bnd\b|no\s?deriv|keine\s?bearbeitung|pas de modification|sin\s?obra\s?derivada|sin\s?derivadas|"
                       r"변경\s*금지|改変禁止|禁止演绎|禁止改作|禁止演繹", re.I)),
     ("SA", re.compile(r"\bsa\b|share\s?-?\s?alike|weitergabe unter gleichen|partage dans les m[eê]mes|"
                       r"compartir\s?igual|동일\s*조건|継承|相同方式共享|相同方式分享", re.I)),
 ]
-_CC_VERSION = re.compile(r"(?<![\d.])([1-4]\.[05])(?![\d])")
-_CC_PORT = re.compile(r"(?:licenses/[a-z-]+/\d\.\d/|[1-4]\.[05][ -])([a-z]{2})\b", re.I)
+_CC_VERSION = re.compile(r"(?<![\d.])([1-4]\.[015])(?![\d])")
+_CC_PORT = re.compile(r"(?:licenses/[a-z-]+/\d\.\d/|[1-4]\.[015][ -])(igo|[a-z]{2})\b|[1-4]\.[015]\s*(대한민국|한국|日本|中国大陆|中國大陸|台灣|台湾|香港)", re.I)
+_PORT_WORDS = {"대한민국": "KR", "한국": "KR", "日本": "JP", "中国大陆": "CN", "中國大陸": "CN", "台灣": "TW",
+               "台湾": "TW", "香港": "HK"}
 _CC_URL = re.compile(r"creativecommons\.org/(?:licenses/(?P<code>[a-z-]+)/(?P<ver>\d\.\d)(?:/(?P<port>[a-z]{2}))?"
                      r"|publicdomain/(?P<pd>zero|mark))", re.I)
 
@@ -133,14 +139,22 @@ def license_id(words: str) -> str | None:
         if parts[0] != "BY":
             return None
         return "-".join(["CC"] + parts + [m["ver"]] + ([m["port"].upper()] if m["port"] else []))
-    kogl = re.search(r"(?:kogl|공공누리)[^0-9]{0,12}?(?:type\s*|제\s*)?([0-4])|제\s*([1-4])\s*유형|([1-4])\s*유형", low)
-    if kogl and ("kogl" in low or "공공누리" in low or "유형" in low):
+    low_kogl = "공공누리" in low or "kogl" in low or re.search(r"korea open government licen[cs]e", low)
+    kogl = re.search(r"(?:kogl|공공누리|korea open government licen[cs]e)[^0-9]{0,12}?(?:type\s*|제\s*)?([0-4])|제\s*([1-4])\s*유형|([1-4])\s*유형", low)
+    if kogl and (low_kogl or "유형" in low):
         n = next(g for g in kogl.groups() if g)
         return f"KOGL-{n}" if n != "0" else "KOGL-0"
+    if low_kogl:  # no type number: the listed conditions give it
+        nc = re.search(r"상업(?:용|적)?\s*(?:이용\s*)?금지|commercial use prohibit|non-?commercial", low)
+        nd = re.search(r"변경\s*금지|change prohibit|no (?:change|modification)", low)
+        return f"KOGL-{1 + bool(nc) + 2 * bool(nd)}"
     if re.search(r"\bcc0\b|cc\s?zero|publicdomain/zero", low):
         return "CC0-1.0"
-    if re.search(r"public domain|domaine public|gemeinfrei|dominio público|퍼블릭 도메인|パブリックドメイン|公有领域|公有領域", low):
+    if re.search(r"public domain|domaine public|gemeinfrei|dominio público|퍼블릭\s*도메인|パブリック・?ドメイン|公有领域|公有領域|公共领域|公共領域", low):
         return "public-domain"
+    if not re.search(r"\bcc\b|creative\s*commons|\bby\b|attribution|namensnennung|paternit|reconocimiento|"
+                     r"atribuci|저작자\s*표시|表示|署名|姓名标示|姓名標示|出典|知识共享|知識共享|创作共用|創作共用", low):
+        return None  # no sign of a Creative Commons licence: do not guess CC BY
     parts = ["BY"] + [code for code, rx in _CC_PARTS if rx.search(text)]
     if "ND" in parts and "SA" in parts:
         # "NoDerivatives" and "ShareAlike" never combine; SA here is a false reading
@@ -148,7 +162,9 @@ def license_id(words: str) -> str | None:
     version = _CC_VERSION.search(text)
     port = _CC_PORT.search(text)
     out = "-".join(["CC"] + parts + ([version.group(1)] if version else []))
-    if version and port and port.group(1).lower() not in ("by", "nc", "nd", "sa"):
+    if version and port and port.group(2):
+        out += "-" + _PORT_WORDS[port.group(2)]
+    elif version and port and port.group(1) and port.group(1).lower() not in ("by", "nc", "nd", "sa"):
         out += "-" + port.group(1).upper()
     return out
 

@@ -103,14 +103,20 @@ def _first_english(entry: cat.RestrictionInfo) -> str:
     return next(e for e in entry.examples if e.isascii())
 
 
+_PATH = "|".join(re.escape(p) for p in sorted(PATHS, key=len, reverse=True))
+_SHOWN = re.compile(rf"(?<![\w.])({_PATH}):")
+_UNSTATED = re.compile(r"does not state (.+?), which")
+_ANY = re.compile(rf"(?<![\w.])({_PATH})\b")
+
+
 def _named(reason: str, field: str | None) -> set[str]:
     """Key paths a finding names: its manifest_field, and paths its reason shows a value of
     ("field: value") or says the usage does not state."""
     out = {field} if field else set()
-    out |= {p for p in PATHS if re.search(rf"(?<![\w.]){re.escape(p)}:", reason)}
-    m = re.search(r"does not state (.+?), which", reason)
+    out |= set(_SHOWN.findall(reason))
+    m = _UNSTATED.search(reason)
     if m:
-        out |= {p for p in PATHS if re.search(rf"(?<![\w.]){re.escape(p)}\b", m.group(1))}
+        out |= set(_ANY.findall(m.group(1)))
     return out
 
 
