@@ -1,6 +1,8 @@
 """Precision and recall of restriction extraction per type on the labelled caption corpus.
 
-    python benchmarks/extraction.py [--lang ko] [--show] [--corpus fixtures/captions/captions.jsonl]
+    python benchmarks/extraction.py [--lang ko] [--show] [--corpus FILE.jsonl ...]
+
+By default every ``fixtures/captions/*.jsonl`` file is read.
 
 A record's expected types are its labels; a found type counts as a true positive when the label
 has it. ``--show`` lists every record with a missed or extra type, and the quote it expected.
@@ -9,6 +11,7 @@ has it. ``--show`` lists every record with a missed or extra type, and the quote
 from __future__ import annotations
 
 import argparse
+import glob
 import json
 import os
 import sys
@@ -21,12 +24,13 @@ from rights_check import parse_caption  # noqa: E402
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--corpus", default=os.path.join(os.path.dirname(__file__), "..", "fixtures", "captions", "captions.jsonl"))
+    ap.add_argument("--corpus", nargs="+", default=sorted(glob.glob(os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "captions", "*.jsonl"))))
     ap.add_argument("--lang", help="only records whose langs include this code")
     ap.add_argument("--show", action="store_true", help="list the records with errors")
     args = ap.parse_args(argv)
     tp, fp, fn = Counter(), Counter(), Counter()
-    records = [json.loads(line) for line in open(args.corpus, encoding="utf-8") if line.strip()]
+    records = [json.loads(line) for path in args.corpus for line in open(path, encoding="utf-8") if line.strip()]
     if args.lang:
         records = [r for r in records if args.lang in r["langs"]]
     for rec in records:

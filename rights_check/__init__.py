@@ -20,7 +20,8 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "parse_caption": "caption", "parse_fields": "caption",
-    "check": "api", "load_caption": "api",
+    "check": "api", "load_caption": "api", "read_image": "api",
+    "ImageRecord": "image", "caption_of": "image",
     "load_usage": "usage", "Usage": "usage", "Publisher": "usage", "Agreement": "usage",
     "Caption": "model", "Evidence": "model", "FieldValue": "model", "Finding": "model",
     "Notice": "model", "Report": "model", "Restriction": "model", "RestrictionType": "model",

@@ -16,16 +16,6 @@ from .usage import Usage, load_usage
 from .vocab import POLICIES
 
 MAX_TEXT_BYTES = 16 * 1024 * 1024
-# Leading bytes of the image formats; image metadata is read by the image reader (issue #3).
-_IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"II*\x00", b"MM\x00*", b"GIF8")
-
-
-def _looks_like_image(head: bytes) -> bool:
-    if head.startswith(_IMAGE_MAGIC):
-        return True
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return True
-    return head[4:8] == b"ftyp"
 
 
 def decode_text(data: bytes, name: str) -> str:
@@ -39,44 +29,80 @@ def decode_text(data: bytes, name: str) -> str:
         raise InputError(f"{name}: not UTF-8 text: invalid byte 0x{bad} at offset {exc.start}") from None
 
 
-def read_text_file(path: str | os.PathLike[str]) -> tuple[str, str]:
-    """The caption text of a file and the SHA-256 of its bytes."""
-    name = os.fspath(path)
+def _open_head(name: str) -> bytes:
     try:
         with open(name, "rb") as fh:
-            data = fh.read(MAX_TEXT_BYTES + 1)
+            return fh.read(64)
     except FileNotFoundError:
         raise InputError(f"{name}: no such file") from None
     except IsADirectoryError:
         raise InputError(f"{name}: is a directory") from None
     except OSError as exc:
         raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
+
+
+def file_sha256(name: str) -> str:
+    """SHA-256 of a file's bytes, read in blocks (memory stays flat for large images)."""
+    digest = hashlib.sha256()
+    try:
+        with open(name, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    return digest.hexdigest()
+
+
+def read_text_file(path: str | os.PathLike[str]) -> tuple[str, str]:
+    """The caption text of a file and the SHA-256 of its bytes."""
+    name = os.fspath(path)
+    _open_head(name)
+    try:
+        with open(name, "rb") as fh:
+            data = fh.read(MAX_TEXT_BYTES + 1)
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
     if len(data) > MAX_TEXT_BYTES:
         raise InputError(f"{name}: larger than 16 MB, the limit for a caption text file")
-    if _looks_like_image(data[:16]):
-        raise InputError(f"{name}: an image file; this version reads caption text files only "
-                         f"(image metadata reading is planned, see the README)")
     return decode_text(data, name), hashlib.sha256(data).hexdigest()
 
 
+def read_image(path: str | os.PathLike[str]):
+    """The caption and rights metadata of an image file (an ``ImageRecord``)."""
+    from .image import read_image as _read
+
+    return _read(path)
+
+
 def load_caption(source: Any, *, detector: LatinDetector | None = None) -> tuple[Caption, str | None]:
-    """A parsed caption from text, a text file path, or a Caption; and the file's SHA-256."""
+    """A parsed caption from text, a path (image or caption text file, told apart by content),
+    an ImageRecord or a Caption; and the file's SHA-256."""
+    from .image import ImageRecord, caption_of, is_image
+
     if isinstance(source, Caption):
         return source, None
     if isinstance(source, str):
         return parse_caption(source, detector=detector), None
+    if isinstance(source, ImageRecord):
+        return caption_of(source, detector=detector), None
     if isinstance(source, os.PathLike):
+        name = os.fspath(source)
+        if is_image(_open_head(name)):
+            record = read_image(name)
+            return caption_of(record, detector=detector), file_sha256(name)
         text, digest = read_text_file(source)
-        return parse_caption(text, source=os.fspath(source), detector=detector), digest
-    raise TypeError(f"check() takes caption text, a path or a Caption, not {type(source).__name__}")
+        return parse_caption(text, source=name, detector=detector), digest
+    raise TypeError(f"check() takes caption text, a path, an ImageRecord or a Caption, "
+                    f"not {type(source).__name__}")
 
 
 def check(source: Any, usage: Usage | Mapping[str, Any] | str | os.PathLike[str], policy: str = "editorial",
           *, detector: LatinDetector | None = None) -> Report:
     """Check a caption (text, text file path or Caption) against a planned use.
 
-    ``usage`` is a Usage, a mapping or a manifest path. A ``str`` source is always caption
-    text, never a path: pass ``pathlib.Path`` for files.
+    ``source`` is caption text (``str``), a path (``os.PathLike``: an image or a caption text
+    file), an ImageRecord or a Caption; ``usage`` is a Usage, a mapping or a manifest path. A
+    ``str`` source is always caption text, never a path: pass ``pathlib.Path`` for files.
     """
     if policy not in POLICIES:
         raise ValueError(f"policy must be one of {', '.join(POLICIES)}, not {policy!r}")

@@ -10,7 +10,7 @@ from types import MappingProxyType
 from .dates import find_dates
 from .extract import find_restrictions
 from .model import Caption, FieldValue, Notice, Restriction, Segment
-from .segment import LatinDetector, lang_at, segment
+from .segment import LatinDetector, SegmentLangs, segment
 
 _NAME_END = r"[^\n()\[\]{}<>|;,.]"
 _URL = re.compile(
@@ -41,16 +41,15 @@ _CREDIT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 
 def _pull_fields(texts: Mapping[str, str]) -> dict[str, tuple[FieldValue, ...]]:
     found: dict[str, list[FieldValue]] = {}
+    seen: set[tuple[str, str]] = set()
 
     def add(kind: str, field: str, m: re.Match[str], value: str, group: str | int = 0) -> None:
         value = value.strip(" \t\r\n.,;:-–—'\"“”‘’")
-        if not value:
+        if not value or (kind, value) in seen:
             return
+        seen.add((kind, value))
         start, end = m.span(group)
-        item = FieldValue(kind, m.group(group), value, field, start, end)
-        bucket = found.setdefault(kind, [])
-        if all(v.value != value for v in bucket):
-            bucket.append(item)
+        found.setdefault(kind, []).append(FieldValue(kind, m.group(group), value, field, start, end))
 
     for field, text in texts.items():
         if not text:
@@ -69,10 +68,10 @@ def _pull_fields(texts: Mapping[str, str]) -> dict[str, tuple[FieldValue, ...]]:
     for item in found.get("credit", []):
         if "/" in item.value:
             agency, _, person = item.value.partition("/")
-            found.setdefault("source", [])
-            if all(v.value != agency.strip() for v in found["source"]):
-                found["source"].append(FieldValue("source", item.text, agency.strip(), item.field,
-                                                  item.start, item.end))
+            if ("source", agency.strip()) not in seen:
+                seen.add(("source", agency.strip()))
+                found.setdefault("source", []).append(FieldValue(
+                    "source", item.text, agency.strip(), item.field, item.start, item.end))
             if person.strip():
                 found.setdefault("byline", []).append(FieldValue(
                     "byline", item.text, person.strip(), item.field, item.start, item.end))
@@ -113,8 +112,9 @@ def _translation_gaps(texts, segments, restrictions: tuple[Restriction, ...],
                                       f"but not in the {lang} text.", first.field))
     # The blocks' dates should agree.
     dates: dict[str, set[str]] = {}
+    langs = {field: SegmentLangs(segments, field) for field in texts}
     for d in fields.get("date", ()):
-        lang = lang_at(segments, d.field, d.end - 1)  # "2024년 3월": the digits sit before the Hangul
+        lang = langs[d.field].at(d.end - 1)  # "2024년 3월": the digits sit before the Hangul
         if lang in blocks:
             dates.setdefault(lang, set()).add(d.value)
     langs = sorted(dates)

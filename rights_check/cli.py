@@ -162,9 +162,11 @@ caption_option = click.option("--caption", "captions", multiple=True, metavar="T
 @click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES_HELP)
 @click.version_option(__version__, prog_name="rights-check")
 def cli() -> None:
-    """Read the usage restrictions in photo captions and check a planned use against them.
+    """Read the usage restrictions in photo captions and metadata, and check a planned use
+    against them.
 
-    SOURCE is a caption text file (UTF-8), a folder of them, or - for standard input.
+    SOURCE is an image file (JPEG, TIFF, PNG, WebP, HEIC/AVIF, or an XMP sidecar), a caption
+    text file (UTF-8), a folder of them, or - for caption text on standard input.
     """
 
 
@@ -254,6 +256,42 @@ def parse(sources, captions, fmt, output, color) -> int:
                 continue
             codes.append(ExitCode.OK)
             r.item(caption)
+        code = aggregate(codes)
+        r.end({"inputs": len(codes), "errors": errors, "exit_code": int(code)})
+    return int(code)
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("images", nargs=-1, required=True, metavar="IMAGE...")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl"]), default="text", show_default=True)
+@output_option
+@color_option
+def read(images, fmt, output, color) -> int:
+    """Show the caption and rights fields of each IMAGE (JPEG, TIFF, PNG, WebP, HEIC/AVIF, XMP):
+    each field's preferred value and every source's own value, and the notices."""
+    from .errors import InputError
+    from .image import read_image
+    from .output import renderer
+
+    codes: list[ExitCode] = []
+    errors = 0
+    with open_output(output) as out:
+        r = renderer(fmt)(out, sys.stderr, color=_use_color(color, out) and fmt == "text", command="read")
+        r.begin(_meta("read"))
+        for name, source in iter_sources(images, ()):
+            try:
+                if isinstance(source, InputError):
+                    raise source
+                if isinstance(source, str):
+                    raise InputError(f"{name}: read takes image files, not text")
+                record = read_image(source)
+            except InputError as exc:
+                errors += 1
+                codes.append(ExitCode.INPUT_ERROR)
+                r.error(name, str(exc))
+                continue
+            codes.append(ExitCode.OK)
+            r.item(record)
         code = aggregate(codes)
         r.end({"inputs": len(codes), "errors": errors, "exit_code": int(code)})
     return int(code)

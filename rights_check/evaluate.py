@@ -26,7 +26,7 @@ def _quote(r: Restriction, limit: int = 90) -> str:
         text = text[: limit - 1].rstrip() + "…"
     if r.implied_by:
         return f"the licence {r.implied_by[0]} ('{text}') implies it"
-    where = ev.field.replace("_", " ")
+    where = "caption" if ev.field == "caption" else f"{ev.field} field"
     return f"the {where} says '{text}'"
 
 

@@ -7,14 +7,16 @@ finding's ``lang`` is the language of the phrase that matched.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .anchors import AnchorIndex
 from .model import Evidence, Restriction, RestrictionType, Segment, freeze
+from .segment import SegmentLangs
 from .phrases import (GROUP_SUFFIX, REQUIRED_KEYS, TEXT_VALUED, VALUE_KEYS, Phrase, fold,
                       load_phrases)
-from .segment import lang_at
 from .values import RESOLVERS, license_parts
 
 TYPE_ORDER = {t.value: i for i, t in enumerate(RestrictionType)}
@@ -28,6 +30,21 @@ class _Hit:
     value: dict[str, Any]
     evidence: Evidence
     order: tuple[int, int, int]
+
+
+class _Spans:
+    """Ignore matches, asked "does one of type T overlap [start, end)?" in logarithmic time."""
+
+    def __init__(self, spans):
+        self.spans = sorted(spans, key=lambda s: s[0])
+        self.starts = [s[0] for s in self.spans]
+        self.longest = max((e - s for s, e, _ in self.spans), default=0)
+
+    def covers(self, start: int, end: int, type_: str) -> bool:
+        # only spans starting in (start - longest, end) can overlap
+        lo = bisect.bisect_right(self.starts, start - self.longest - 1)
+        hi = bisect.bisect_left(self.starts, end)
+        return any(s < end and start < e and type_ in types for s, e, types in self.spans[lo:hi])
 
 
 def _value(phrase: Phrase, type_: str, m, defaults: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -58,15 +75,54 @@ def _value(phrase: Phrase, type_: str, m, defaults: Mapping[str, Any]) -> dict[s
     return value
 
 
-def _scan(phrases: tuple[Phrase, ...], field: str, text: str, folded: str):
-    for phrase in phrases:
-        if phrase.anchors:
-            hay = folded if phrase.lowered else text
-            if not any(a in hay for a in phrase.anchors):
-                continue
-        for m in phrase.regex.finditer(text):
-            if m.end() > m.start():
-                yield phrase, m
+def _scan(phrases: tuple[Phrase, ...], parts: tuple[tuple[int, int], ...], index: AnchorIndex,
+          hay: str, text: str):
+    """(phrase, match) for every match of the phrases whose anchors ``hay`` holds, in phrase
+    order; ``hay`` is the text case-folded without whitespace, as the anchors are."""
+    by_phrase: dict[int, list[int]] = {}
+    for entry in index.candidates(hay):
+        i, j = parts[entry]
+        by_phrase.setdefault(i, []).append(j)
+    for i in sorted(by_phrase):
+        phrase = phrases[i]
+        matches = [m for j in by_phrase[i] for m in phrase.parts[j][0].finditer(text) if m.end() > m.start()]
+        if len(matches) > 1 and len(by_phrase[i]) > 1:
+            # alternatives ran apart: keep the leftmost-longest of overlapping matches
+            matches.sort(key=lambda m: (m.start(), -m.end()))
+            kept: list = []
+            for m in matches:
+                if not kept or m.start() >= kept[-1].end():
+                    kept.append(m)
+            matches = kept
+        for m in matches:
+            yield phrase, m
+
+
+CHUNK = 8000
+OVERLAP = 1000
+
+
+def chunks(text: str) -> list[tuple[int, int, int]]:
+    """(start, core end, end) windows over a long text, cut at line breaks where possible.
+
+    Phrases run window by window, so each window's own anchors decide which run: a long text
+    costs what its parts cost, not every phrase over all of it. A match is kept by the window
+    its start lies in; windows overlap by OVERLAP characters, longer than any statement."""
+    if len(text) <= CHUNK:
+        return [(0, len(text), len(text))]
+    out = []
+    start = 0
+    while start < len(text):
+        cut = min(len(text), start + CHUNK)
+        if cut < len(text):
+            newline = text.find("\n", cut, cut + 2000)
+            if newline == -1:
+                space = text.rfind(" ", start + CHUNK // 2, cut)
+                newline = space if space != -1 else cut
+            cut = newline + 1 if text[newline:newline + 1] in ("\n", " ") else newline
+        out.append((start, cut, min(len(text), cut + OVERLAP)))
+        start = cut
+    return out
 
 
 def find_restrictions(texts: Mapping[str, str], segments: tuple[Segment, ...], *,
@@ -78,32 +134,40 @@ def find_restrictions(texts: Mapping[str, str], segments: tuple[Segment, ...], *
     for field_index, (field, text) in enumerate(texts.items()):
         if not text:
             continue
-        folded = fold(text)
-        ignored: list[tuple[int, int, tuple[str, ...]]] = [
-            (m.start(), m.end(), ph.types) for ph, m in _scan(data.ignores, field, text, folded)]
-        for phrase, m in _scan(data.phrases, field, text, folded):
-            start, end = m.span()
-            lang = phrase.lang if phrase.lang != "und" else lang_at(segments, field, start)
-            ev = Evidence(field, start, end, m.group(), lang, phrase.key)
-            values = {t: _value(phrase, t, m, defaults) for t in phrase.types}
-            if any(v is None for v in values.values()):
-                continue  # one statement: if its key value does not resolve, none of it holds
-            for type_, value in values.items():
-                if any(s < end and start < e and type_ in types for s, e, types in ignored):
-                    continue
-                hits.append(_Hit(type_, value, ev, (field_index, start, TYPE_ORDER[type_])))
+        langs = SegmentLangs(segments, field)
+        for lo, core, hi in chunks(text):
+            part = text[lo:hi]
+            hay = "".join(fold(part).split())
+            ignored = _Spans((m.start(), m.end(), ph.types)
+                             for ph, m in _scan(data.ignores, data.ignore_parts, data.ignore_index, hay, part))
+            for phrase, m in _scan(data.phrases, data.phrase_parts, data.phrase_index, hay, part):
+                start, end = m.span()
+                if lo + start >= core:
+                    continue  # the next window owns it
+                lang = phrase.lang if phrase.lang != "und" else langs.at(lo + start)
+                ev = Evidence(field, lo + start, lo + end, m.group(), lang, phrase.key)
+                values = {t: _value(phrase, t, m, defaults) for t in phrase.types}
+                if any(v is None for v in values.values()):
+                    continue  # one statement: if its key value does not resolve, none of it holds
+                for type_, value in values.items():
+                    if ignored.covers(start, end, type_):
+                        continue
+                    hits.append(_Hit(type_, value, ev, (field_index, lo + start, TYPE_ORDER[type_])))
     return _merge(hits)
 
 
 def _merge(hits: list[_Hit]) -> tuple[Restriction, ...]:
     hits.sort(key=lambda h: h.order)
     by_type: dict[str, tuple[dict[str, Any], list[Evidence], tuple[int, int, int]]] = {}
+    seen: set[tuple[str, Evidence]] = set()
     for h in hits:
         if h.type not in by_type:
             by_type[h.type] = ({}, [], h.order)
         value, evidence, _ = by_type[h.type]
         _merge_value(h.type, value, h.value)
-        if h.evidence not in evidence:
+        key = (h.type, h.evidence)
+        if key not in seen:
+            seen.add(key)
             evidence.append(h.evidence)
     # A licence implies its parts; a part stated in words as well keeps both origins.
     lic = by_type.get("license")

@@ -16,6 +16,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from .anchors import AnchorIndex
 from .errors import DataError
 from .model import RestrictionType, freeze
 
@@ -73,10 +74,15 @@ class Phrase:
     lang: str
     types: tuple[str, ...]
     regex: re.Pattern[str]
-    anchors: tuple[str, ...]
-    """Literals of which every match contains one (case-folded when the regex ignores case):
-    a cheap ``in`` test skips the regex on texts that cannot match. Empty: always run."""
-    lowered: bool
+    """The whole pattern (used to validate the examples)."""
+    parts: tuple[tuple[re.Pattern[str], tuple[tuple[str, ...], ...]], ...]
+    """The pattern's top-level alternatives, each compiled alone with its own anchors, so an
+    alternative whose literals are absent never runs (the engine would otherwise try every
+    alternative at every position)."""
+    anchors: tuple[tuple[str, ...], ...]
+    """Every match contains a literal of each group (case-folded, whitespace left out; always
+    folded, because inline ``(?i:…)`` groups change case rules inside a pattern): a cheap ``in`` test skips the regex on texts that cannot match.
+    Empty: always run."""
     value: Any
     match: tuple[Example, ...]
     no_match: tuple[str, ...]
@@ -90,37 +96,62 @@ class PhraseSet:
     languages: tuple[str, ...]
     digest: str
     """SHA-256 of the phrase data: the report's ``tool.rules``."""
+    phrase_parts: tuple[tuple[int, int], ...] = ()
+    """(phrase index, alternative index) of each entry of ``phrase_index``."""
+    phrase_index: AnchorIndex | None = None
+    ignore_parts: tuple[tuple[int, int], ...] = ()
+    ignore_index: AnchorIndex | None = None
+
+
+def _indexed(phrases: list[Phrase]) -> tuple[tuple[tuple[int, int], ...], AnchorIndex]:
+    parts = tuple((i, j) for i, ph in enumerate(phrases) for j in range(len(ph.parts)))
+    return parts, AnchorIndex([phrases[i].parts[j][1] for i, j in parts])
+
+
+def _is_space(op: Any, av: Any) -> bool:
+    """A regex item that can only match whitespace (``\\s``, a space, ``[ \\t]``)."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    if op is c.LITERAL:
+        return chr(av).isspace()
+    if op is c.IN:
+        return all((o is c.CATEGORY and a in (c.CATEGORY_SPACE, c.CATEGORY_UNI_SPACE))
+                   or (o is c.LITERAL and chr(a).isspace()) for o, a in av)
+    return False
 
 
 def _literal_runs(parsed: Any, runs: list[str], current: list[str]) -> None:
-    """Collect literal strings that every match of a parsed regex must contain."""
+    """Collect literal strings that every match of a parsed regex must contain, with
+    whitespace left out: they are looked for in the text with its whitespace removed, so
+    "editorial\\s+use" gives "editorialuse" and "재\\s*판\\s*매" gives "재판매"."""
     from re import _constants as c  # type: ignore[attr-defined]
 
-    for op, av in parsed:
-        if op is c.LITERAL:
-            current.append(chr(av))
-            continue
+    def flush() -> None:
         if current:
             runs.append("".join(current))
             current.clear()
-        if op is c.SUBPATTERN:
+
+    for op, av in parsed:
+        if op is c.LITERAL and not chr(av).isspace():
+            current.append(chr(av))
+        elif _is_space(op, av) or op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            continue  # whitespace and zero-width items keep the run going
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and \
+                len(av[2]) == 1 and _is_space(*av[2][0]):
+            continue
+        elif op is c.SUBPATTERN:
             _literal_runs(av[-1], runs, current)
-            if current:
-                runs.append("".join(current))
-                current.clear()
+        elif op is c.ATOMIC_GROUP:
+            _literal_runs(av, runs, current)
         elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[0] >= 1:
+            flush()
             inner: list[str] = []
             _literal_runs(av[2], runs, inner)
             if inner:
                 runs.append("".join(inner))
-        elif op is c.ATOMIC_GROUP:
-            _literal_runs(av, runs, current)
-            if current:
-                runs.append("".join(current))
-                current.clear()
-    if current:
-        runs.append("".join(current))
-        current.clear()
+        else:
+            flush()
+    flush()
 
 
 def fold(text: str) -> str:
@@ -129,17 +160,20 @@ def fold(text: str) -> str:
     return text.casefold().replace("\u0307", "").replace("\u0131", "i")
 
 
+def _usable(anchor: str) -> bool:
+    # one CJK character is selective enough; one Latin letter is not
+    return len(anchor) >= 2 or (bool(anchor) and not anchor.isascii())
+
+
 def _longest(parsed: Any, flags: int) -> str:
     runs: list[str] = []
     _literal_runs(parsed, runs, [])
-    best = max(runs, key=len, default="")
-    if flags & re.IGNORECASE:
-        best = fold(best)
-    return best if len(best) >= 2 else ""
+    best = fold(max(runs, key=len, default=""))
+    return best if _usable(best) else ""
 
 
 def _branches(parsed: Any, flags: int, out: list[tuple[str, ...]]) -> None:
-    """Per-alternative anchors of each alternation every match must pass through."""
+    """For each alternation every match passes through: one literal per alternative."""
     from re import _constants as c  # type: ignore[attr-defined]
 
     for op, av in parsed:
@@ -153,28 +187,55 @@ def _branches(parsed: Any, flags: int, out: list[tuple[str, ...]]) -> None:
                 options = [(single,)] if single else []
                 options += [t for t in inner if all(t)]
                 if not options:
-                    return
+                    break
                 anchors.append(max(options, key=lambda t: min(len(a) for a in t)))
-            out.append(tuple(dict.fromkeys(a for t in anchors for a in t)))
+            else:
+                out.append(tuple(dict.fromkeys(a for t in anchors for a in t)))
         elif op is c.SUBPATTERN:
             _branches(av[-1], flags, out)
 
 
-def anchors_of(pattern: str, flags: int) -> tuple[str, ...]:
-    """Literals of which every match of ``pattern`` contains at least one; () when unknown."""
+def split_alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a regex source ("a|(b|c)|d" -> a, (b|c), d)."""
+    parts, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            if pattern[i + 1:i + 2] == "]" or pattern[i + 1:i + 3] == "^]":
+                i += 1 if pattern[i + 1] == "]" else 2
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    parts.append(pattern[start:])
+    return parts
+
+
+def anchors_of(pattern: str, flags: int) -> tuple[tuple[str, ...], ...]:
+    """Groups of literals: every match contains at least one literal of every group.
+
+    A required literal is a group of one; a required alternation gives a group with one
+    literal per alternative. The most selective four groups are kept; () means always run."""
     from re import _parser  # type: ignore[attr-defined]
 
     parsed = _parser.parse(pattern, flags)
-    single = _longest(parsed, flags)
-    if len(single) >= 4:
-        return (single,)
-    branches: list[tuple[str, ...]] = []
-    _branches(parsed, flags, branches)
-    if branches:
-        best = max(branches, key=lambda t: min(len(a) for a in t))
-        if min(len(a) for a in best) > len(single):
-            return best
-    return (single,) if single else ()
+    runs: list[str] = []
+    _literal_runs(parsed, runs, [])
+    runs = [fold(r) for r in runs]
+    groups: list[tuple[str, ...]] = [(r,) for r in dict.fromkeys(runs) if _usable(r)]
+    _branches(parsed, flags, groups)
+    groups.sort(key=lambda g: (-min(len(a) for a in g), len(g)))
+    return tuple(dict.fromkeys(groups))[:4]
 
 
 def _examples(raw: Any, where: str, problems: list[str], *, with_value: bool) -> tuple[Any, ...]:
@@ -253,8 +314,14 @@ def _compile(entry: dict[str, Any], where: str, lang: str, problems: list[str], 
             text = ex.text if isinstance(ex, Example) else ex
             if not regex.search(text):
                 problems.append(f"{where}: pattern does not match its example {text!r}")
-    return Phrase(key=f"{lang}:{ident}", lang=lang, types=tuple(types), regex=regex,
-                  anchors=anchors_of(pattern, flags), lowered=bool(flags & re.IGNORECASE), value=freeze(value or {}),
+    alternatives = split_alternatives(pattern)
+    try:
+        parts = tuple((re.compile(alt, flags), anchors_of(alt, flags)) for alt in alternatives) \
+            if len(alternatives) > 1 else ((regex, anchors_of(pattern, flags)),)
+    except re.error:  # an inline flag or group reference that needs the whole pattern
+        parts = ((regex, anchors_of(pattern, flags)),)
+    return Phrase(key=f"{lang}:{ident}", lang=lang, types=tuple(types), regex=regex, parts=parts,
+                  anchors=anchors_of(pattern, flags), value=freeze(value or {}),
                   match=tuple(m for m in match if isinstance(m, Example)) if not ignore else
                   tuple(Example(m) for m in match),
                   no_match=tuple(no_match), ignore=ignore)
@@ -314,4 +381,7 @@ def load_phrases() -> PhraseSet:
         seen.add(ph.key)
     if problems:
         raise DataError(problems)
-    return PhraseSet(tuple(phrases), tuple(ignores), tuple(langs), digest.hexdigest())
+    phrase_parts, phrase_index = _indexed(phrases)
+    ignore_parts, ignore_index = _indexed(ignores)
+    return PhraseSet(tuple(phrases), tuple(ignores), tuple(langs), digest.hexdigest(),
+                     phrase_parts, phrase_index, ignore_parts, ignore_index)

@@ -9,6 +9,7 @@ shared/design/langdetect.md.
 
 from __future__ import annotations
 
+import bisect
 import re
 import threading
 from collections.abc import Callable, Mapping
@@ -112,8 +113,10 @@ def decide_by_rules(text: str) -> str | None:
     scores = rule_scores(text)
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
     (best, top), (_, second) = ranked[0], ranked[1]
-    if top >= 2 and top >= second + 2 and top >= 2 * second:
+    if top >= 2 and top >= 2 * second:
         return best
+    if top >= 1 and second == 0 and len(_WORD.findall(text)) <= 6:
+        return best  # a short run with one clear sign ("Photo: Jane Doe, Unsplash")
     return None
 
 
@@ -161,6 +164,27 @@ def _letter_runs(text: str) -> list[_Run]:
     return runs
 
 
+def _script_neighbours(runs: list[_Run]) -> list[str | None]:
+    """For each run, the language of the closest Hangul, kana or Han run (one linear pass
+    each way, so long texts stay linear)."""
+    out: list[str | None] = [None] * len(runs)
+    dist = [0] * len(runs)
+    last: _Run | None = None
+    for i, r in enumerate(runs):
+        if r.script != "latin" and r.lang:
+            last = r
+        elif last is not None:
+            out[i], dist[i] = last.lang, r.start - last.start
+    last = None
+    for i in range(len(runs) - 1, -1, -1):
+        r = runs[i]
+        if r.script != "latin" and r.lang:
+            last = r
+        elif last is not None and (out[i] is None or last.start - r.start < dist[i]):
+            out[i] = last.lang
+    return out
+
+
 def segment(text: str, field: str = "caption", *, detector: LatinDetector | None = None,
             has_kana: bool | None = None) -> tuple[Segment, ...]:
     """Language segments covering ``text`` (neutral characters join the run before them)."""
@@ -197,6 +221,8 @@ def segment(text: str, field: str = "caption", *, detector: LatinDetector | None
         if words <= 1 and near:
             r.lang, r.method = near[0].lang, "neighbour"
     # Pending Latin runs: join short ones to their Latin neighbours, then rules, then detector.
+    neighbours = _script_neighbours(runs)
+    position = {id(r): i for i, r in enumerate(runs)}
     groups: list[list[_Run]] = []
     prev_index, prev_short = -2, False
     for idx, r in enumerate(runs):
@@ -215,15 +241,21 @@ def segment(text: str, field: str = "caption", *, detector: LatinDetector | None
     decided: list[tuple[list[_Run], str | None, Mapping[str, float] | None]] = []
     for g, chunk in zip(groups, chunks):
         lang = decide_by_rules(chunk)
-        if lang is None and overall is not None:
-            scores = rule_scores(chunk)
-            if scores[overall] >= max(scores.values()):
-                lang = overall
+        scores = rule_scores(chunk) if lang is None else {}
+        if lang is None and overall is not None and scores[overall] >= max(scores.values()):
+            lang = overall
+        if lang is None and not any(scores.values()) and len(_WORD.findall(chunk)) <= 3:
+            # a few words with no sign of any language (EPA, NTSB, a name): not worth a
+            # statistical guess; they take the nearest other-script run's language
+            lang = neighbours[position[id(g[0])]] or "und"
+            for r in g:
+                r.lang, r.method = lang, "neighbour"
         decided.append((g, lang, None))
     for k, (g, lang, _) in enumerate(decided):
         if lang is not None:
             for r in g:
-                r.lang, r.method = lang, "rules"
+                if r.lang is None:
+                    r.lang, r.method = lang, "rules"
             continue
         chunk = " ".join(text[r.start:r.end] for r in g)
         probs = dict((detector or default_detector())(chunk))
@@ -248,12 +280,18 @@ def segment(text: str, field: str = "caption", *, detector: LatinDetector | None
     return tuple(out)
 
 
-def lang_at(segments: tuple[Segment, ...], field: str, offset: int) -> str:
-    """Language of the segment holding ``offset`` in ``field``."""
-    for s in segments:
-        if s.field == field and s.start <= offset < s.end:
-            return s.lang
-    return "und"
+class SegmentLangs:
+    """The language at an offset of one field, by binary search over its segments."""
+
+    def __init__(self, segments: tuple[Segment, ...], field: str):
+        self.segments = [seg for seg in segments if seg.field == field]
+        self.starts = [seg.start for seg in self.segments]
+
+    def at(self, offset: int) -> str:
+        i = bisect.bisect_right(self.starts, offset) - 1
+        if i >= 0 and self.segments[i].start <= offset < self.segments[i].end:
+            return self.segments[i].lang
+        return "und"
 
 
 DetectorFactory = Callable[[], LatinDetector]

@@ -114,11 +114,38 @@ def test_output_file_is_written_and_stdout_stays_empty(capsys, seed_file, tmp_pa
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".rights-check-")] == []
 
 
-def test_image_file_is_a_clear_input_error(capsys, tmp_path):
+def test_cut_off_image_is_a_one_line_input_error(capsys, tmp_path):
     img = tmp_path / "photo.txt"  # content is sniffed, not the name
     img.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00")
     code, out, err = run(capsys, "parse", str(img))
-    assert code == 2 and "an image file" in err
+    assert code == 2 and str(img) in err and len(err.strip().splitlines()) == 1
+
+
+def test_image_is_sniffed_and_checked(capsys, tmp_path):
+    import shutil
+    img = tmp_path / "staff.txt"
+    shutil.copy(os.path.join(ROOT, "fixtures", "images", "iptc-staff-photographer-example.jpg"), img)
+    code, out, err = run(capsys, "check", str(img), "--use", os.path.join(USAGE, "newspaper-editorial-web.yaml"),
+                         "--format", "json")
+    report = json.loads(out)["reports"][0]
+    assert code == 1 and report["verdict"] == "violation"
+    media = next(f for f in report["findings"] if f["type"] == "media_excluded")
+    assert media["verdict"] == "violation" and "Newspapers Out" in media["reason"]
+    ev = next(r for r in report["restrictions"] if r["type"] == "media_excluded")["evidence"][0]
+    assert ev["field"] == "special_instructions"
+    assert report["fields"]["special_instructions"][ev["start"]:ev["end"]] == "Newspapers Out"
+
+
+def test_read_json_has_the_contract_shape(capsys):
+    path = os.path.join(ROOT, "fixtures", "images", "MWG.jpg")
+    code, out, err = run(capsys, "read", path, "--format", "json")
+    doc = json.loads(out)
+    assert code == 0 and doc["schema"] == "rights-check/read@1"
+    image = doc["images"][0]
+    assert image["fields"]["caption"]["value"] == "RIGHT-EXIF-Description"
+    sources = {s["source"]: s["value"] for s in image["fields"]["caption"]["sources"]}
+    assert sources["iptc:2:120"] == "WRONG-IPTC-Description"
+    assert any(n["kind"] == "field_conflict" for n in image["notices"])
 
 
 def test_folder_is_walked_in_sorted_order(capsys, tmp_path):

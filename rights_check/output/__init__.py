@@ -19,6 +19,13 @@ class Renderer(Protocol):
     def end(self, summary: dict[str, Any]) -> None: ...
 
 
+def as_dict(result: Any) -> dict[str, Any]:
+    """The JSON form of a result: a Report or Caption as such; an ImageRecord as its whole
+    reading (source, format, fields with their sources, notices, machine-read restrictions)."""
+    whole = getattr(result, "to_report_dict", None)
+    return whole() if whole is not None else result.to_dict()
+
+
 def renderer(name: str):
     """The renderer class of a format name (imported on demand)."""
     if name == "text":

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
+from . import as_dict
+
 
 class JsonRenderer:
     def __init__(self, out: TextIO, err: TextIO, *, color: bool = False, command: str = "check"):
@@ -17,13 +19,13 @@ class JsonRenderer:
         self.doc = dict(meta)
 
     def item(self, result: Any) -> None:
-        self.items.append(result.to_dict())
+        self.items.append(as_dict(result))
 
     def error(self, source: str, message: str) -> None:
         self.errors.append({"source": source, "error": message})
 
     def end(self, summary: dict[str, Any]) -> None:
-        key = "reports" if self.command == "check" else "captions"
+        key = {"check": "reports", "parse": "captions", "read": "images"}[self.command]
         self.doc.update({key: self.items, "errors": self.errors, "summary": summary})
         json.dump(self.doc, self.out, ensure_ascii=False, indent=2)
         self.out.write("\n")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
+from . import as_dict
+
 
 class JsonlRenderer:
     def __init__(self, out: TextIO, err: TextIO, *, color: bool = False, command: str = "check"):
@@ -19,7 +21,7 @@ class JsonlRenderer:
         self.out.flush()
 
     def item(self, result: Any) -> None:
-        self._line(result.to_dict())
+        self._line(as_dict(result))
 
     def error(self, source: str, message: str) -> None:
         self._line({"source": source, "error": message})

@@ -59,9 +59,9 @@ class TextRenderer:
     def __init__(self, out: TextIO, err: TextIO, *, color: bool = False, command: str = "check"):
         self.out, self.err, self.color, self.command = out, err, color, command
 
-    def _echo(self, text: str = "", **style: Any) -> None:
+    def _echo(self, text: str = "", nl: bool = True, **style: Any) -> None:
         click.echo(click.style(text, **style) if self.color and style else text, file=self.out,
-                   color=self.color)
+                   color=self.color, nl=nl)
 
     def begin(self, meta: dict[str, Any]) -> None:
         manifest = meta.get("manifest")
@@ -72,8 +72,27 @@ class TextRenderer:
     def item(self, result: Any) -> None:
         if isinstance(result, Report):
             self._report(result)
-        else:
+        elif isinstance(result, Caption):
             self._caption(result)
+        else:
+            self._record(result)
+
+    def _record(self, record: Any) -> None:
+        """An ImageRecord: each field's preferred value, then the other sources' values."""
+        self._heading(f"{record.path} ({record.format})", None)
+        if not record.fields:
+            self._echo("  no caption or rights fields", dim=True)
+        for name, info in record.fields.items():
+            self._echo(f"  {name}: ", bold=True, nl=False)
+            self._echo(info.value.replace("\n", "\n    "))
+            self._echo(f"    from {info.preferred_source or info.sources[0][0]}", dim=True)
+            for source, value in info.sources:
+                if source != info.preferred_source and " ".join(value.split()) != " ".join(info.value.split()):
+                    self._echo(f"    {source}: {value}", dim=True)
+        for r in record.restrictions:
+            self._echo(f"  machine-readable: {r.type} {r.to_dict()['value']}")
+        self._notices(record.notices)
+        self._echo()
 
     def _texts(self, caption: Caption, spans_by_field: dict[str, list[tuple[int, int, int, str]]]) -> None:
         for field, text in caption.texts.items():

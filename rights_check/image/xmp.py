@@ -1,0 +1,343 @@
+"""XMP packets → field values, namespace-aware and tolerant of what real writers produce.
+
+``parse_xmp`` takes the packets of one file (``Blocks.xmp``, ``Blocks.xmp_extended`` or a
+sidecar) and returns one :class:`~rights_check.image.record.FieldSource` per value found in a
+rights-bearing property. Every language alternative is its own source
+(``xmp:dc:description[ko-KR]``); bags and sequences are joined with ``"; "`` (the MWG list
+separator); structures are flattened to ``struct/field`` paths (``plus:Licensor/plus:LicensorName``).
+
+What is handled: UTF-8, UTF-16 LE/BE and UTF-32 packets with or without a BOM; junk, padding
+and ``<?xpacket?>`` wrappers around the packet; properties written as attributes of
+``rdf:Description`` (and of ``rdf:li`` / property elements, for structures); ``rdf:Alt``,
+``rdf:Bag``, ``rdf:Seq``, ``rdf:parseType="Resource"``, nested ``rdf:Description``,
+``rdf:resource`` URIs and ``rdf:value`` qualifiers. The parser is ``defusedxml``: a packet
+with a DTD or entity declarations (an "XMP bomb") is refused, and any packet that cannot be
+parsed becomes a ``damaged`` notice instead of an exception.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterator
+from typing import Any
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml
+import defusedxml.ElementTree as DET
+
+from ..model import Notice
+from .record import FieldSource
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+XML = "http://www.w3.org/XML/1998/namespace"
+
+NAMESPACES = {
+    "http://purl.org/dc/elements/1.1/": "dc",
+    "http://ns.adobe.com/photoshop/1.0/": "photoshop",
+    "http://ns.adobe.com/xap/1.0/rights/": "xmpRights",
+    "http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/": "Iptc4xmpCore",
+    "http://iptc.org/std/Iptc4xmpExt/2008-02-29/": "Iptc4xmpExt",
+    "http://ns.useplus.org/ldf/xmp/1.0/": "plus",
+    "http://creativecommons.org/ns#": "cc",
+    "http://web.resource.org/cc/": "cc",          # the pre-2008 ccREL namespace
+    "http://ns.adobe.com/xap/1.0/": "xmp",
+    "http://ns.adobe.com/xmp/note/": "xmpNote",
+}
+"""Namespace URI → the prefix used in source names, whatever prefix the packet declares."""
+
+# Logical field of each property path (canonical qualified names joined with "/").
+FIELDS: dict[str, str] = {
+    "dc:description": "caption",
+    "dc:title": "title",
+    "dc:rights": "copyright",
+    "dc:creator": "byline",
+    "xmpRights:UsageTerms": "usage_terms",
+    "xmpRights:WebStatement": "web_statement",
+    "xmpRights:Marked": "rights_marked",
+    "xmpRights:Owner": "rights_owner",
+    "xmpRights:Certificate": "rights_certificate",
+    "photoshop:Instructions": "special_instructions",
+    "photoshop:Credit": "credit",
+    "photoshop:Source": "source",
+    "photoshop:Headline": "headline",
+    "cc:license": "license_url",
+    "cc:attributionName": "attribution_name",
+    "cc:attributionURL": "attribution_url",
+    "cc:morePermissions": "more_permissions",
+    "cc:useGuidelines": "use_guidelines",
+    "Iptc4xmpCore:AltTextAccessibility": "alt_text",
+    "Iptc4xmpCore:ExtDescrAccessibility": "extended_description",
+    "Iptc4xmpExt:DigitalSourceType": "digital_source_type",
+    "Iptc4xmpExt:EmbdEncRightsExpr/Iptc4xmpExt:EncRightsExpr": "rights_expression",
+    "Iptc4xmpExt:EmbdEncRightsExpr/Iptc4xmpExt:RightsExprEncType": "rights_expression_type",
+    "Iptc4xmpExt:EmbdEncRightsExpr/Iptc4xmpExt:RightsExprLangId": "rights_expression_lang",
+    "Iptc4xmpExt:LinkedEncRightsExpr/Iptc4xmpExt:LinkedRightsExpr": "linked_rights_expression",
+    "Iptc4xmpExt:LinkedEncRightsExpr/Iptc4xmpExt:RightsExprEncType": "linked_rights_expression_type",
+    "Iptc4xmpExt:LinkedEncRightsExpr/Iptc4xmpExt:RightsExprLangId": "linked_rights_expression_lang",
+    "Iptc4xmpExt:ArtworkOrObject/Iptc4xmpExt:AOCopyrightNotice": "artwork_copyright_notice",
+    "Iptc4xmpExt:ArtworkOrObject/Iptc4xmpExt:AOCurrentCopyrightOwnerName": "artwork_copyright_owner_name",
+    "Iptc4xmpExt:ArtworkOrObject/Iptc4xmpExt:AOCurrentCopyrightOwnerId": "artwork_copyright_owner_id",
+    "Iptc4xmpExt:ArtworkOrObject/Iptc4xmpExt:AOCurrentLicensorName": "artwork_licensor_name",
+    "Iptc4xmpExt:ArtworkOrObject/Iptc4xmpExt:AOCurrentLicensorId": "artwork_licensor_id",
+    "Iptc4xmpExt:AISystemUsed": "ai_system_used",
+    "Iptc4xmpExt:AISystemVersionUsed": "ai_system_version_used",
+    "Iptc4xmpExt:AIPromptInformation": "ai_prompt_information",
+    "Iptc4xmpExt:AIPromptWriterName": "ai_prompt_writer_name",
+}
+# Every PLUS property is read; its field is the snake_case of its own name, except these.
+PLUS_FIELDS = {
+    "Version": "plus_version",
+    "LicenseEndDate": "expiration_date",
+    "ImageAlterationConstraints": "alteration_constraints",
+    "DataMining": "data_mining",
+}
+MAX_DEPTH = 24
+MAX_PACKET = 16 * 1024 * 1024
+
+
+def snake(name: str) -> str:
+    """``LicensorTelephoneType1`` → ``licensor_telephone_type1``; ``LicensorURL`` → ``licensor_url``."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
+
+
+def field_of(path: str) -> str | None:
+    """The logical field of a property path, or None when it carries nothing we read."""
+    if path in FIELDS:
+        return FIELDS[path]
+    if path.startswith("plus:"):
+        local = path.rsplit("/", 1)[-1]
+        if not local.startswith("plus:"):
+            return None
+        local = local[5:]
+        return PLUS_FIELDS.get(local, snake(local))
+    return None
+
+
+# --- decoding the packet bytes ---------------------------------------------------------------
+
+_BOMS = [(codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+         (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+         (codecs.BOM_UTF16_BE, "utf-16-be")]
+
+
+def _encoding(data: bytes) -> tuple[str, int]:
+    """The packet's encoding and the length of its BOM. A BOM may sit after leading junk (the
+    ``<?xpacket begin="…"?>`` attribute carries one), so the first ``<`` decides when there is
+    no BOM at the very start."""
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            return enc, len(bom)
+    i = data.find(b"<")
+    if i < 0:
+        return "utf-8", 0
+    # '<' followed by NULs, or NULs before it, tell the UTF-16/32 byte order.
+    if data[i:i + 4] == b"<\0\0\0":
+        return "utf-32-le", 0
+    if i >= 3 and data[i - 3:i + 1] == b"\0\0\0<":
+        return "utf-32-be", 0
+    if i >= 1 and data[i - 1:i + 1] == b"\0<":
+        return "utf-16-be", 0
+    if data[i:i + 2] == b"<\0":
+        return "utf-16-le", 0
+    return "utf-8", 0
+
+
+_START = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?x[ma]pmeta\b|<(?:[A-Za-z_][\w.-]*:)?RDF\b")
+_DTD = re.compile(r"<!(?:DOCTYPE|ENTITY)", re.I)
+
+
+def _xml_text(data: bytes, where: str, notices: list[Notice]) -> str | None:
+    enc, skip = _encoding(data)
+    body = data[skip:]
+    if enc.startswith("utf-16") and len(body) % 2:
+        body = body[:-1]
+    try:
+        text = body.decode(enc)
+    except UnicodeDecodeError:
+        text = body.decode(enc, errors="replace")
+        notices.append(Notice("damaged", f"{where}: the XMP packet is not valid {enc.upper()}; "
+                              "undecodable bytes were replaced", None))
+    text = text.replace("\ufeff", "")
+    m = _START.search(text)
+    if not m:
+        if text.strip(" \t\r\n\0"):
+            notices.append(Notice("damaged", f"{where}: no x:xmpmeta or rdf:RDF element in the XMP packet"))
+        return None
+    start = m.start()
+    dtd = _DTD.search(text, 0, start)
+    if dtd:
+        # keep the DTD so that defusedxml sees it and refuses it
+        start = dtd.start()
+    tag = re.match(r"<([\w.:-]+)", text[m.start():]).group(1)
+    end = text.rfind(f"</{tag}>")
+    if end < 0:
+        notices.append(Notice("damaged", f"{where}: the XMP packet ends before </{tag}>"))
+        return text[start:]  # let the parser report what is wrong
+    return text[start:end + len(tag) + 3]
+
+
+# --- the RDF walk ----------------------------------------------------------------------------
+# A node is ("text", value, lang) | ("alt", [(lang, value)]) | ("list", [node]) |
+# ("struct", [(qname, node)])
+
+
+def _qname(tag: str) -> str | None:
+    if not tag.startswith("{"):
+        return None
+    uri, _, local = tag[1:].partition("}")
+    prefix = NAMESPACES.get(uri)
+    return f"{prefix}:{local}" if prefix else f"{{{uri}}}{local}"
+
+
+def _attr_props(el: Element) -> list[tuple[str, Any]]:
+    out = []
+    for k, v in el.attrib.items():
+        if k.startswith("{" + RDF + "}") or k.startswith("{" + XML + "}") or not k.startswith("{"):
+            continue
+        out.append((_qname(k), ("text", v, None)))
+    return out
+
+
+def _value(el: Element, depth: int) -> Any:
+    """The value node of a property element (or of an rdf:li)."""
+    if depth > MAX_DEPTH:
+        raise ValueError("XMP nested too deeply")
+    lang = el.get(f"{{{XML}}}lang")
+    res = el.get(f"{{{RDF}}}resource")
+    if res is not None:
+        return ("text", res, lang)
+    children = list(el)
+    if el.get(f"{{{RDF}}}parseType") == "Resource":
+        return _struct(el, children, depth)
+    if children:
+        first = children[0]
+        if first.tag == f"{{{RDF}}}Alt":
+            items = []
+            for li in first:
+                if li.tag != f"{{{RDF}}}li":
+                    continue
+                node = _value(li, depth + 1)
+                items.append((li.get(f"{{{XML}}}lang") or "x-default", _text_of(node)))
+            return ("alt", items)
+        if first.tag in (f"{{{RDF}}}Bag", f"{{{RDF}}}Seq"):
+            return ("list", [_value(li, depth + 1) for li in first if li.tag == f"{{{RDF}}}li"])
+        if first.tag == f"{{{RDF}}}Description":
+            return _struct(first, list(first), depth)
+        return _struct(el, children, depth)
+    props = _attr_props(el)
+    if props:
+        return ("struct", props)
+    return ("text", el.text or "", lang)
+
+
+def _struct(el: Element, children: list[Element], depth: int) -> Any:
+    fields = _attr_props(el)
+    for child in children:
+        q = _qname(child.tag)
+        if q is None:
+            continue
+        if child.tag == f"{{{RDF}}}value":
+            return _value(child, depth + 1)  # a qualified simple value
+        fields.append((q, _value(child, depth + 1)))
+    return ("struct", fields)
+
+
+def _text_of(node: Any) -> str:
+    if node[0] == "text":
+        return node[1]
+    if node[0] == "alt":
+        return node[1][0][1] if node[1] else ""
+    if node[0] == "list":
+        return "; ".join(_text_of(n) for n in node[1])
+    return "; ".join(_text_of(n) for _, n in node[1])
+
+
+def _flatten(node: Any, path: str) -> Iterator[tuple[str, str | None, str]]:
+    """(path, lang or None, value) for every leaf; list items are joined per path and lang."""
+    kind = node[0]
+    if kind == "text":
+        yield path, None, node[1]
+    elif kind == "alt":
+        for lang, v in node[1]:
+            yield path, lang, v
+    elif kind == "struct":
+        for q, n in node[1]:
+            yield from _flatten(n, f"{path}/{q}")
+    else:
+        if not node[1]:
+            yield path, None, ""
+            return
+        grouped: dict[tuple[str, str | None], list[str]] = {}
+        for item in node[1]:
+            for p, lang, v in _flatten(item, path):
+                grouped.setdefault((p, lang), []).append(v)
+        for (p, lang), vs in grouped.items():
+            yield p, lang, "; ".join(vs)
+
+
+def _properties(root: Element) -> Iterator[tuple[str, Any]]:
+    for desc in root.iter(f"{{{RDF}}}Description"):
+        for q, node in _attr_props(desc):
+            yield q, node
+        for child in desc:
+            q = _qname(child.tag)
+            if q is not None:
+                yield q, _value(child, 1)
+
+
+def parse_packet(data: bytes, where: str, notices: list[Notice]) -> list[tuple[str, str | None, str]]:
+    """Every (property path, lang, value) of one packet; a notice and [] when it is unreadable."""
+    if len(data) > MAX_PACKET:
+        notices.append(Notice("damaged", f"{where}: XMP packet of {len(data)} bytes not read (limit {MAX_PACKET})"))
+        return []
+    text = _xml_text(data, where, notices)
+    if text is None:
+        return []
+    try:
+        root = DET.fromstring(text, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except defusedxml.DefusedXmlException as exc:
+        notices.append(Notice("damaged", f"{where}: XMP packet refused: it declares a DTD or entities "
+                              f"({type(exc).__name__}); nothing read from it"))
+        return []
+    except (ParseError, ValueError) as exc:
+        notices.append(Notice("damaged", f"{where}: broken XMP, not read: {exc}"))
+        return []
+    out: list[tuple[str, str | None, str]] = []
+    try:
+        for q, node in _properties(root):
+            if not q.startswith("{"):
+                out.extend(_flatten(node, q))
+    except (ValueError, RecursionError) as exc:
+        notices.append(Notice("damaged", f"{where}: XMP packet only partly read: {exc}"))
+    return out
+
+
+def parse_xmp(packets: list[tuple[str, bytes]], prefix: str = "xmp", *,
+              notices: list[Notice] | None = None) -> list[FieldSource]:
+    """Field values of XMP packets. ``prefix`` starts every source name (``xmp``, ``xmp-ext``,
+    ``sidecar``); problems are appended to ``notices`` (never raised)."""
+    notes = notices if notices is not None else []
+    out: list[FieldSource] = []
+    seen: dict[str, int] = {}
+    for where, data in packets:
+        for path, lang, value in parse_packet(data, where, notes):
+            field = field_of(path)
+            if field is None:
+                continue
+            if field == "media_summary_code":
+                value = re.sub(r"\s+", "", value)  # writers fold the long code over lines
+            source = f"{prefix}:{path}" + (f"[{lang}]" if lang is not None else "")
+            n = seen.get(source, 0) + 1
+            seen[source] = n
+            if n > 1:
+                # a repeated language alternative or a property in a second packet
+                source = f"{source}#{n}"
+            out.append(FieldSource(field, source, value))
+    return out
+
+
+def source_lang(source: str) -> str | None:
+    """The language tag of a source name (``xmp:dc:rights[fa-IR]`` → ``fa-IR``)."""
+    m = re.search(r"\[([^\]]+)\](?:#\d+)?$", source)
+    return m.group(1) if m else None
