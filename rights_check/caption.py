@@ -85,7 +85,7 @@ def _block_languages(texts: Mapping[str, str], segments: tuple[Segment, ...]) ->
         if s.lang == "und":
             continue
         chunk = texts[s.field][s.start:s.end]
-        letters = sum(1 for ch in chunk if ch.isalpha())
+        letters = sum(map(str.isalpha, chunk))
         cjk = s.lang in ("ko", "ja", "zh")
         weight[s.lang] = weight.get(s.lang, 0) + letters * (2 if cjk else 1)
     return [lang for lang, w in weight.items() if w >= 20]

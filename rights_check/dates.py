@@ -7,6 +7,7 @@ ISO 8601 date-time (with an offset only when the text names a zone).
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -29,7 +30,6 @@ MONTHS = {
     "agosto": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11,
     "diciembre": 12,
 }
-_MONTH_RE = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
 
 ZONES = {"gmt": "+00:00", "utc": "+00:00", "z": "+00:00", "kst": "+09:00", "jst": "+09:00",
          "est": "-05:00", "edt": "-04:00", "cst": "-06:00", "cdt": "-05:00", "pst": "-08:00",
@@ -46,9 +46,11 @@ _DATE_PATTERNS = [
     # 2월 9일, 2月9日 (year from context)
     ("md", re.compile(r"(?<![\d년年])(?P<m>[01]?\d)\s*[월月]\s*(?P<d>[0-3]?\d)\s*[일日]")),
     # February 9, 2018 / Feb. 9 2018 / February 9
-    ("mdy", re.compile(rf"\b(?P<mon>{_MONTH_RE})\.?\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>(?:19|20)\d\d)\b)?", re.I)),
+    # (a word of 3-10 letters stands for the month; the MONTHS table decides, which is much
+    # cheaper than a 60-way alternation tried at every position)
+    ("mdy", re.compile(r"\b(?P<mon>[^\W\d_]{3,10})\.?\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>(?:19|20)\d\d)\b)?", re.I)),
     # 9 February 2018 / 9. Februar 2018 / 9 de febrero de 2018 / le 9 février 2018
-    ("dmy", re.compile(rf"\b(?P<d>[0-3]?\d)(?:er|\.)?\s+(?:de\s+)?(?P<mon>{_MONTH_RE})\.?(?:\s+(?:de\s+)?(?P<y>(?:19|20)\d\d))?\b", re.I)),
+    ("dmy", re.compile(r"\b(?P<d>[0-3]?\d)(?:er|\.)?\s+(?:de\s+)?(?P<mon>[^\W\d_]{3,10})\.?(?:\s+(?:de\s+)?(?P<y>(?:19|20)\d\d))?\b", re.I)),
 ]
 
 
@@ -72,20 +74,25 @@ def _valid(y: int | None, m: int, d: int) -> bool:
 def find_dates(text: str) -> list[FoundDate]:
     """Every date in ``text``, left to right, without overlaps."""
     found: list[FoundDate] = []
-    taken: list[tuple[int, int]] = []
+    starts: list[int] = []  # taken spans, sorted and disjoint: one bisect per overlap test
+    ends: list[int] = []
     for kind, rx in _DATE_PATTERNS:
         for m in rx.finditer(text):
-            if any(m.start() < e and s < m.end() for s, e in taken):
+            i = bisect.bisect_right(starts, m.start())
+            if (i and ends[i - 1] > m.start()) or (i < len(starts) and starts[i] < m.end()):
                 continue
             g = m.groupdict()
-            month = MONTHS[g["mon"].lower().rstrip(".")] if g.get("mon") else int(g["m"])
+            if g.get("mon") and g["mon"].lower() not in MONTHS:
+                continue
+            month = MONTHS[g["mon"].lower()] if g.get("mon") else int(g["m"])
             day = int(g["d"])
             year = int(g["y"]) if g.get("y") else None
             if not _valid(year, month, day):
                 continue
             iso = f"{year:04d}-{month:02d}-{day:02d}" if year else f"--{month:02d}-{day:02d}"
             found.append(FoundDate(m.start(), m.end(), m.group(), iso))
-            taken.append(m.span())
+            starts.insert(i, m.start())
+            ends.insert(i, m.end())
     found.sort(key=lambda f: f.start)
     return found
 

@@ -76,16 +76,17 @@ def _value(phrase: Phrase, type_: str, m, defaults: Mapping[str, Any]) -> dict[s
 
 
 def _scan(phrases: tuple[Phrase, ...], parts: tuple[tuple[int, int], ...], index: AnchorIndex,
-          hay: str, text: str):
-    """(phrase, match) for every match of the phrases whose anchors ``hay`` holds, in phrase
-    order; ``hay`` is the text case-folded without whitespace, as the anchors are."""
+          hay: str, found: set[str], text: str):
+    """(phrase, match) for every match of the phrases whose anchors occur, in phrase order;
+    ``hay`` is the text case-folded without whitespace, as the anchors are, and ``found`` the
+    anchor literals it holds."""
     by_phrase: dict[int, list[int]] = {}
-    for entry in index.candidates(hay):
+    for entry in index.candidates(hay, found):
         i, j = parts[entry]
         by_phrase.setdefault(i, []).append(j)
     for i in sorted(by_phrase):
         phrase = phrases[i]
-        matches = [m for j in by_phrase[i] for m in phrase.parts[j][0].finditer(text) if m.end() > m.start()]
+        matches = [m for j in by_phrase[i] for m in phrase.parts[j].regex.finditer(text) if m.end() > m.start()]
         if len(matches) > 1 and len(by_phrase[i]) > 1:
             # alternatives ran apart: keep the leftmost-longest of overlapping matches
             matches.sort(key=lambda m: (m.start(), -m.end()))
@@ -98,8 +99,8 @@ def _scan(phrases: tuple[Phrase, ...], parts: tuple[tuple[int, int], ...], index
             yield phrase, m
 
 
-CHUNK = 8000
-OVERLAP = 1000
+CHUNK = 2000
+OVERLAP = 500
 
 
 def chunks(text: str) -> list[tuple[int, int, int]]:
@@ -138,9 +139,10 @@ def find_restrictions(texts: Mapping[str, str], segments: tuple[Segment, ...], *
         for lo, core, hi in chunks(text):
             part = text[lo:hi]
             hay = "".join(fold(part).split())
-            ignored = _Spans((m.start(), m.end(), ph.types)
-                             for ph, m in _scan(data.ignores, data.ignore_parts, data.ignore_index, hay, part))
-            for phrase, m in _scan(data.phrases, data.phrase_parts, data.phrase_index, hay, part):
+            found = data.all_index.present(hay)
+            ignored = _Spans((m.start(), m.end(), ph.types) for ph, m in
+                             _scan(data.ignores, data.ignore_parts, data.ignore_index, hay, found, part))
+            for phrase, m in _scan(data.phrases, data.phrase_parts, data.phrase_index, hay, found, part):
                 start, end = m.span()
                 if lo + start >= core:
                     continue  # the next window owns it

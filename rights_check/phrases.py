@@ -9,6 +9,8 @@ file is collected and raised at once as a :class:`DataError` naming ``file:entry
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -16,9 +18,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from .anchors import AnchorIndex
+from .anchors import AnchorIndex, anchors_of, fold, split_alternatives
 from .errors import DataError
-from .model import RestrictionType, freeze
+from .model import RestrictionType, freeze, thaw
 
 TYPES = frozenset(t.value for t in RestrictionType)
 
@@ -65,28 +67,57 @@ class Example:
     """Expected value (a mapping of keys to check), or None to check only the type."""
 
 
+_COMPILED: dict[tuple[str, int], re.Pattern[str]] = {}
+
+
+def compiled(pattern: str, flags: int) -> re.Pattern[str]:
+    """A compiled regex, kept for the process (``re``'s own cache holds fewer patterns than
+    the phrase data has)."""
+    regex = _COMPILED.get((pattern, flags))
+    if regex is None:
+        regex = _COMPILED[(pattern, flags)] = re.compile(pattern, flags)
+    return regex
+
+
+@dataclass(frozen=True, slots=True)
+class Alternative:
+    """One top-level alternative of a phrase's pattern, compiled on first use."""
+
+    pattern: str
+    flags: int
+    anchors: tuple[tuple[str, ...], ...]
+    """Every match contains a literal of each group (case-folded, whitespace left out; always
+    folded, because inline ``(?i:…)`` groups change case rules inside a pattern). Empty:
+    always run."""
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        return compiled(self.pattern, self.flags)
+
+
 @dataclass(frozen=True, slots=True)
 class Phrase:
-    """One compiled phrase entry."""
+    """One phrase entry: its types and value, and its pattern split into alternatives, so an
+    alternative whose literals are absent never runs (the regex engine would otherwise try
+    every alternative at every position)."""
 
     key: str
     """``<lang>:<id>``, unique across files; it is the evidence's ``phrase``."""
     lang: str
     types: tuple[str, ...]
-    regex: re.Pattern[str]
-    """The whole pattern (used to validate the examples)."""
-    parts: tuple[tuple[re.Pattern[str], tuple[tuple[str, ...], ...]], ...]
-    """The pattern's top-level alternatives, each compiled alone with its own anchors, so an
-    alternative whose literals are absent never runs (the engine would otherwise try every
-    alternative at every position)."""
-    anchors: tuple[tuple[str, ...], ...]
-    """Every match contains a literal of each group (case-folded, whitespace left out; always
-    folded, because inline ``(?i:…)`` groups change case rules inside a pattern): a cheap ``in`` test skips the regex on texts that cannot match.
-    Empty: always run."""
+    pattern: str
+    flags: int
+    parts: tuple[Alternative, ...]
     value: Any
-    match: tuple[Example, ...]
-    no_match: tuple[str, ...]
+    match: tuple[Example, ...] = ()
+    """Examples (only when built from the TOML files, as the tests do)."""
+    no_match: tuple[str, ...] = ()
     ignore: bool = False
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        """The whole pattern (used to validate the examples)."""
+        return compiled(self.pattern, self.flags)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,141 +132,13 @@ class PhraseSet:
     phrase_index: AnchorIndex | None = None
     ignore_parts: tuple[tuple[int, int], ...] = ()
     ignore_index: AnchorIndex | None = None
+    all_index: AnchorIndex | None = None
+    """Both indexes' literals, so one scan of a text serves phrases and ignores."""
 
 
 def _indexed(phrases: list[Phrase]) -> tuple[tuple[tuple[int, int], ...], AnchorIndex]:
     parts = tuple((i, j) for i, ph in enumerate(phrases) for j in range(len(ph.parts)))
-    return parts, AnchorIndex([phrases[i].parts[j][1] for i, j in parts])
-
-
-def _is_space(op: Any, av: Any) -> bool:
-    """A regex item that can only match whitespace (``\\s``, a space, ``[ \\t]``)."""
-    from re import _constants as c  # type: ignore[attr-defined]
-
-    if op is c.LITERAL:
-        return chr(av).isspace()
-    if op is c.IN:
-        return all((o is c.CATEGORY and a in (c.CATEGORY_SPACE, c.CATEGORY_UNI_SPACE))
-                   or (o is c.LITERAL and chr(a).isspace()) for o, a in av)
-    return False
-
-
-def _literal_runs(parsed: Any, runs: list[str], current: list[str]) -> None:
-    """Collect literal strings that every match of a parsed regex must contain, with
-    whitespace left out: they are looked for in the text with its whitespace removed, so
-    "editorial\\s+use" gives "editorialuse" and "재\\s*판\\s*매" gives "재판매"."""
-    from re import _constants as c  # type: ignore[attr-defined]
-
-    def flush() -> None:
-        if current:
-            runs.append("".join(current))
-            current.clear()
-
-    for op, av in parsed:
-        if op is c.LITERAL and not chr(av).isspace():
-            current.append(chr(av))
-        elif _is_space(op, av) or op in (c.AT, c.ASSERT, c.ASSERT_NOT):
-            continue  # whitespace and zero-width items keep the run going
-        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and \
-                len(av[2]) == 1 and _is_space(*av[2][0]):
-            continue
-        elif op is c.SUBPATTERN:
-            _literal_runs(av[-1], runs, current)
-        elif op is c.ATOMIC_GROUP:
-            _literal_runs(av, runs, current)
-        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[0] >= 1:
-            flush()
-            inner: list[str] = []
-            _literal_runs(av[2], runs, inner)
-            if inner:
-                runs.append("".join(inner))
-        else:
-            flush()
-    flush()
-
-
-def fold(text: str) -> str:
-    """Case-fold text for the anchor test so it finds whatever an IGNORECASE regex would
-    (dotless and dotted I match 'i' there)."""
-    return text.casefold().replace("\u0307", "").replace("\u0131", "i")
-
-
-def _usable(anchor: str) -> bool:
-    # one CJK character is selective enough; one Latin letter is not
-    return len(anchor) >= 2 or (bool(anchor) and not anchor.isascii())
-
-
-def _longest(parsed: Any, flags: int) -> str:
-    runs: list[str] = []
-    _literal_runs(parsed, runs, [])
-    best = fold(max(runs, key=len, default=""))
-    return best if _usable(best) else ""
-
-
-def _branches(parsed: Any, flags: int, out: list[tuple[str, ...]]) -> None:
-    """For each alternation every match passes through: one literal per alternative."""
-    from re import _constants as c  # type: ignore[attr-defined]
-
-    for op, av in parsed:
-        if op is c.BRANCH:
-            anchors = []
-            for alt in av[1]:
-                inner: list[tuple[str, ...]] = []
-                _branches(alt, flags, inner)
-                single = _longest(alt, flags)
-                # an alternative is covered by its own literal, or by a nested alternation
-                options = [(single,)] if single else []
-                options += [t for t in inner if all(t)]
-                if not options:
-                    break
-                anchors.append(max(options, key=lambda t: min(len(a) for a in t)))
-            else:
-                out.append(tuple(dict.fromkeys(a for t in anchors for a in t)))
-        elif op is c.SUBPATTERN:
-            _branches(av[-1], flags, out)
-
-
-def split_alternatives(pattern: str) -> list[str]:
-    """The top-level alternatives of a regex source ("a|(b|c)|d" -> a, (b|c), d)."""
-    parts, depth, start, i, in_class = [], 0, 0, 0, False
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-            if pattern[i + 1:i + 2] == "]" or pattern[i + 1:i + 3] == "^]":
-                i += 1 if pattern[i + 1] == "]" else 2
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            parts.append(pattern[start:i])
-            start = i + 1
-        i += 1
-    parts.append(pattern[start:])
-    return parts
-
-
-def anchors_of(pattern: str, flags: int) -> tuple[tuple[str, ...], ...]:
-    """Groups of literals: every match contains at least one literal of every group.
-
-    A required literal is a group of one; a required alternation gives a group with one
-    literal per alternative. The most selective four groups are kept; () means always run."""
-    from re import _parser  # type: ignore[attr-defined]
-
-    parsed = _parser.parse(pattern, flags)
-    runs: list[str] = []
-    _literal_runs(parsed, runs, [])
-    runs = [fold(r) for r in runs]
-    groups: list[tuple[str, ...]] = [(r,) for r in dict.fromkeys(runs) if _usable(r)]
-    _branches(parsed, flags, groups)
-    groups.sort(key=lambda g: (-min(len(a) for a in g), len(g)))
-    return tuple(dict.fromkeys(groups))[:4]
+    return parts, AnchorIndex([phrases[i].parts[j].anchors for i, j in parts])
 
 
 def _examples(raw: Any, where: str, problems: list[str], *, with_value: bool) -> tuple[Any, ...]:
@@ -283,7 +186,7 @@ def _compile(entry: dict[str, Any], where: str, lang: str, problems: list[str], 
         problems.append(f"{where}: 'pattern' is required")
     else:
         try:
-            regex = re.compile(pattern, flags)
+            regex = compiled(pattern, flags)
         except re.error as exc:
             problems.append(f"{where}: pattern does not compile: {exc}")
     value = entry.get("value")
@@ -316,12 +219,13 @@ def _compile(entry: dict[str, Any], where: str, lang: str, problems: list[str], 
                 problems.append(f"{where}: pattern does not match its example {text!r}")
     alternatives = split_alternatives(pattern)
     try:
-        parts = tuple((re.compile(alt, flags), anchors_of(alt, flags)) for alt in alternatives) \
-            if len(alternatives) > 1 else ((regex, anchors_of(pattern, flags)),)
+        parts = tuple(Alternative(alt, flags, anchors_of(alt, flags)) for alt in alternatives
+                      if compiled(alt, flags)) if len(alternatives) > 1 else ()
     except re.error:  # an inline flag or group reference that needs the whole pattern
-        parts = ((regex, anchors_of(pattern, flags)),)
-    return Phrase(key=f"{lang}:{ident}", lang=lang, types=tuple(types), regex=regex, parts=parts,
-                  anchors=anchors_of(pattern, flags), value=freeze(value or {}),
+        parts = ()
+    parts = parts or (Alternative(pattern, flags, anchors_of(pattern, flags)),)
+    return Phrase(key=f"{lang}:{ident}", lang=lang, types=tuple(types), pattern=pattern, flags=flags,
+                  parts=parts, value=freeze(value or {}),
                   match=tuple(m for m in match if isinstance(m, Example)) if not ignore else
                   tuple(Example(m) for m in match),
                   no_match=tuple(no_match), ignore=ignore)
@@ -355,21 +259,38 @@ def parse_phrase_file(name: str, raw: bytes) -> tuple[list[Phrase], list[Phrase]
     return phrases, ignores, lang, problems
 
 
-@cache
-def load_phrases() -> PhraseSet:
-    """All bundled phrase files, validated and compiled (cached for the process)."""
+INDEX = "phrases.index.json"
+
+
+def _phrase_files() -> tuple[list[tuple[str, bytes]], str]:
+    """The bundled phrase files (name, bytes) and their digest: the report's ``tool.rules``."""
     folder = resources.files("rights_check") / "data" / "phrases"
+    files = [(item.name, item.read_bytes()) for item in sorted(folder.iterdir(), key=lambda p: p.name)
+             if item.name.endswith(".toml")]
+    digest = hashlib.sha256()
+    for name, raw in files:
+        digest.update(name.encode() + b"\0" + raw)
+    return files, digest.hexdigest()
+
+
+def _phrase_set(phrases: list[Phrase], ignores: list[Phrase], langs: list[str], digest: str) -> PhraseSet:
+    phrase_parts, phrase_index = _indexed(phrases)
+    ignore_parts, ignore_index = _indexed(ignores)
+    all_index = AnchorIndex(phrase_index.entries_groups + ignore_index.entries_groups)
+    return PhraseSet(tuple(phrases), tuple(ignores), tuple(langs), digest,
+                     phrase_parts, phrase_index, ignore_parts, ignore_index, all_index)
+
+
+def build_phrases() -> PhraseSet:
+    """Read, validate and analyse every phrase file, with the examples (slow: about a second;
+    the tests and ``write_index`` use it). Raises DataError listing every problem."""
+    files, digest = _phrase_files()
     problems: list[str] = []
     phrases: list[Phrase] = []
     ignores: list[Phrase] = []
     langs: list[str] = []
-    digest = hashlib.sha256()
-    for item in sorted(folder.iterdir(), key=lambda p: p.name):
-        if not item.name.endswith(".toml"):
-            continue
-        raw = item.read_bytes()
-        digest.update(item.name.encode() + b"\0" + raw)
-        p, ig, lang, probs = parse_phrase_file(f"data/phrases/{item.name}", raw)
+    for name, raw in files:
+        p, ig, lang, probs = parse_phrase_file(f"data/phrases/{name}", raw)
         phrases += p
         ignores += ig
         langs.append(lang)
@@ -381,7 +302,55 @@ def load_phrases() -> PhraseSet:
         seen.add(ph.key)
     if problems:
         raise DataError(problems)
-    phrase_parts, phrase_index = _indexed(phrases)
-    ignore_parts, ignore_index = _indexed(ignores)
-    return PhraseSet(tuple(phrases), tuple(ignores), tuple(langs), digest.hexdigest(),
-                     phrase_parts, phrase_index, ignore_parts, ignore_index)
+    return _phrase_set(phrases, ignores, langs, digest)
+
+
+def index_json(data: PhraseSet) -> str:
+    """The analysed phrase data (no examples) as JSON: what ``load_phrases`` reads at start."""
+    def entry(ph: Phrase) -> dict[str, Any]:
+        return {"key": ph.key, "lang": ph.lang, "types": list(ph.types), "pattern": ph.pattern,
+                "flags": ph.flags, "value": thaw(ph.value),
+                "parts": [[a.pattern, [list(g) for g in a.anchors]] for a in ph.parts]}
+    doc = {"digest": data.digest, "languages": list(data.languages),
+           "phrases": [entry(p) for p in data.phrases], "ignores": [entry(p) for p in data.ignores]}
+    return json.dumps(doc, ensure_ascii=False, indent=0, sort_keys=True) + "\n"
+
+
+def write_index() -> str:
+    """Rebuild ``data/phrases.index.json`` from the phrase files (run after editing them:
+    ``python -m rights_check.phrases``). Returns the path written."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", INDEX)
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(index_json(build_phrases()))
+    return path
+
+
+def _read_index(digest: str) -> PhraseSet | None:
+    try:
+        raw = (resources.files("rights_check") / "data" / INDEX).read_bytes()
+        doc = json.loads(raw)
+    except (OSError, ValueError):
+        return None
+    if doc.get("digest") != digest:
+        return None  # the phrase files changed since the index was written
+
+    def phrase(e: dict[str, Any], ignore: bool) -> Phrase:
+        parts = tuple(Alternative(p, e["flags"], tuple(tuple(g) for g in anchors))
+                      for p, anchors in e["parts"])
+        return Phrase(key=e["key"], lang=e["lang"], types=tuple(e["types"]), pattern=e["pattern"],
+                      flags=e["flags"], parts=parts, value=freeze(e["value"]), ignore=ignore)
+    return _phrase_set([phrase(e, False) for e in doc["phrases"]],
+                       [phrase(e, True) for e in doc["ignores"]], doc["languages"], digest)
+
+
+@cache
+def load_phrases() -> PhraseSet:
+    """The bundled phrase data, cached for the process. Read from the index written by
+    ``write_index`` when it matches the phrase files (fast: regexes compile on first use);
+    otherwise built and validated from the files themselves."""
+    _, digest = _phrase_files()
+    return _read_index(digest) or build_phrases()
+
+
+if __name__ == "__main__":
+    print(write_index())

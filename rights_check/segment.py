@@ -18,6 +18,7 @@ from typing import Protocol
 from .model import Segment
 
 LATIN_LANGUAGES = ("en", "fr", "de", "es")
+DETECT_SAMPLE = 300  # characters of a run given to the statistical detector
 SUPPORTED_LANGUAGES = ("en", "ko", "ja", "zh", "fr", "de", "es")
 
 
@@ -85,10 +86,12 @@ _STOPWORDS = {
         under mags archives resales permitted prohibited strictly commercial""",
     "fr": """le la les des du de un une et est pour dans sur avec par au aux ce cette qui que pas
         ne sont tous toute droits réservés utilisation interdite été lors son sa ses leur
-        reproduction photographie crédit mention obligatoire sans autorisation""",
+        reproduction photographie crédit mention obligatoire sans autorisation nom auteur
+        avec musée""",
     "de": """der die das und ist nicht mit von zu den dem des für auf im ein eine einer bei nur
         alle rechte vorbehalten verwendung bild foto sich wird werden nach aus oder zur zum
-        honorarfrei nutzung veröffentlichung""",
+        honorarfrei nutzung veröffentlichung quelle bildquelle symbolbild archivbild
+        nachrichtenagentur über""",
     "es": """el la los las de del y en un una por para con que es se su sus no uso solo sólo
         todos derechos reservados foto imagen al como está prohibida reproducción autor""",
 }
@@ -99,9 +102,17 @@ _HINTS = (("es", re.compile(r"[ñ¿¡]"), 3.0), ("de", re.compile(r"ß"), 3.0),
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 
 
+_WORD_LANGS: dict[str, tuple[str, ...]] = {}
+for _lang, _words in _STOP.items():
+    for _w in _words:
+        _WORD_LANGS[_w] = _WORD_LANGS.get(_w, ()) + (_lang,)
+
+
 def rule_scores(text: str) -> dict[str, float]:
-    words = [w.lower() for w in _WORD.findall(text)]
-    scores = {lang: float(sum(w in stop for w in words)) for lang, stop in _STOP.items()}
+    scores = dict.fromkeys(_STOP, 0.0)
+    for w in _WORD.findall(text.lower()):
+        for lang in _WORD_LANGS.get(w, ()):
+            scores[lang] += 1
     for lang, rx, weight in _HINTS:
         if rx.search(text):
             scores[lang] += weight
@@ -125,42 +136,48 @@ def decide_by_rules(text: str) -> str | None:
 _URLISH = re.compile(
     r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|"
     r"gov|edu|kr|jp|cn|de|fr|es|uk|go\.kr|or\.kr|co\.kr|tw|hk|io|int)\b(?:/\S*)?", re.I)
+# every address _URLISH masks contains one of these: most captions skip the costly mask
+_URL_HINT = re.compile(r"://|www\.|@|\.(?:com|org|net|gov|edu|kr|jp|cn|de|fr|es|uk|tw|hk|io|int)\b", re.I)
 _CLAUSE_BREAK = re.compile(
     r"\n|[。！？；;|｜/／()（）\[\]「」【】<>〈〉《》]| [-–—] |-{3,}|(?<=[^\W\d_]{3}[.!?]) (?=[A-Z])")
-_LETTERS = re.compile(
-    r"(?P<ko>[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]+)"
-    r"|(?P<ja>[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]+)"
-    r"|(?P<han>[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005]+)"
-    r"|(?P<latin>[A-Za-z\u00c0-\u024f\u1e00-\u1eff]+)")
+_SCRIPTS = {
+    "ko": "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af",
+    "ja": "\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f",
+    "han": "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005",
+    "latin": "A-Za-z\u00c0-\u024f\u1e00-\u1eff",
+}
+_NEUTRAL = "[^" + "".join(_SCRIPTS.values()) + "]"
+# A run of one script with the neutral characters inside it (the two classes are disjoint, so
+# this never backtracks); searched one clause at a time.
+_RUNS = re.compile("|".join(f"(?P<{name}>[{chars}]+(?:{_NEUTRAL}*[{chars}]+)*)"
+                            for name, chars in _SCRIPTS.items()))
 
 
 class _Run:
-    __slots__ = ("start", "end", "script", "lang", "method", "clause", "probs")
+    __slots__ = ("start", "end", "script", "lang", "method", "clause", "words")
 
-    def __init__(self, start: int, end: int, script: str, clause: int):
+    def __init__(self, start: int, end: int, script: str, clause: int, words: int):
         self.start, self.end, self.script, self.clause = start, end, script, clause
         self.lang: str | None = None
         self.method = "script"
-        self.probs: Mapping[str, float] | None = None
+        self.words = words
 
 
 def _letter_runs(text: str) -> list[_Run]:
     """Maximal runs of one script inside a clause; neutral characters stay inside a run."""
-    masked = _URLISH.sub(lambda m: " " * len(m.group()), text)
-    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(masked)]
+    masked = _URLISH.sub(lambda m: " " * len(m.group()), text) if _URL_HINT.search(text) else text
     runs: list[_Run] = []
+    start = 0
     clause = 0
-    bi = 0
-    for m in _LETTERS.finditer(masked):
-        while bi < len(breaks) and breaks[bi] < m.start():
-            bi += 1
+    for brk in [*_CLAUSE_BREAK.finditer(masked), None]:
+        end = brk.start() if brk is not None else len(masked)
+        for m in _RUNS.finditer(masked, start, end):
+            script = m.lastgroup or "latin"
+            words = len(_WORD.findall(m.group())) if script == "latin" else 0
+            runs.append(_Run(m.start(), m.end(), script, clause, words))
+        if brk is not None:
+            start = brk.end()
             clause += 1
-        script = m.lastgroup or "latin"
-        last = runs[-1] if runs else None
-        if last is not None and last.clause == clause and last.script == script:
-            last.end = m.end()
-        else:
-            runs.append(_Run(m.start(), m.end(), script, clause))
     return runs
 
 
@@ -215,7 +232,7 @@ def segment(text: str, field: str = "caption", *, detector: LatinDetector | None
     for i, r in enumerate(runs):
         if r.script != "latin":
             continue
-        words = len(_WORD.findall(text[r.start:r.end]))
+        words = r.words
         near = [runs[j] for j in (i - 1, i + 1) if 0 <= j < len(runs)
                 and runs[j].clause == r.clause and runs[j].script != "latin"]
         if words <= 1 and near:
@@ -228,7 +245,7 @@ def segment(text: str, field: str = "caption", *, detector: LatinDetector | None
     for idx, r in enumerate(runs):
         if r.script != "latin" or r.lang is not None:
             continue
-        short = len(_WORD.findall(text[r.start:r.end])) < 2
+        short = r.words < 2
         if prev_index == idx - 1 and (short or prev_short):
             groups[-1].append(r)
         else:
@@ -251,14 +268,19 @@ def segment(text: str, field: str = "caption", *, detector: LatinDetector | None
             for r in g:
                 r.lang, r.method = lang, "neighbour"
         decided.append((g, lang, None))
+    detected: dict[str, dict[str, float]] = {}
     for k, (g, lang, _) in enumerate(decided):
         if lang is not None:
             for r in g:
                 if r.lang is None:
                     r.lang, r.method = lang, "rules"
             continue
-        chunk = " ".join(text[r.start:r.end] for r in g)
-        probs = dict((detector or default_detector())(chunk))
+        # the detector needs a sample, not the whole run; identical runs (repeated
+        # boilerplate in a long text) are detected once
+        chunk = " ".join(text[r.start:r.end] for r in g)[:DETECT_SAMPLE]
+        if chunk not in detected:
+            detected[chunk] = dict((detector or default_detector())(chunk))
+        probs = dict(detected[chunk])
         # continuity prior: an uncertain run follows a confident neighbour
         for j in (k - 1, k + 1):
             if 0 <= j < len(decided) and decided[j][1] is not None:
