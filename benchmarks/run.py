@@ -7,6 +7,9 @@
   ``langdetect.detect()`` call per caption. Target: at most 0.35 of the langdetect time.
 - cold start: ``rights-check --help`` in a new process against bare ``python -c pass``.
   Target: under 150 ms over bare Python.
+- images: ``rights-check check`` over the fixture JPEGs copied to 1,000 files, one process,
+  against ``exiftool -j`` over the same files (target: at most a tenth of its time), and the
+  peak memory of reading a 50 MB TIFF against a small one (target: the same).
 
 The machines are noisy: every figure is the median of several rounds, and only the ratios
 are meant to be compared between runs.
@@ -109,13 +112,70 @@ def cold_start(starts: int) -> dict:
             "rights_check_help_ms": t * 1e3, "over_bare_ms": (t - b) * 1e3, "ratio_to_bare": t / b}
 
 
+def _cli() -> list[str]:
+    exe = os.path.join(os.path.dirname(sys.executable), "rights-check")
+    return [exe] if os.path.exists(exe) else [sys.executable, "-m", "rights_check"]
+
+
+_MEASURE = ("import os, subprocess, sys, time\n"
+            "t = time.perf_counter()\n"
+            "p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+            "usage = os.wait4(p.pid, 0)[2]\n"
+            "print(time.perf_counter() - t, usage.ru_maxrss)\n")
+
+
+def _run_rss(argv: list[str]) -> tuple[float, float]:
+    """Wall time and peak RSS (MB) of one process. It is started from a small interpreter: a
+    child forked from this (large) process would report this process's pages as its peak."""
+    out = subprocess.run([sys.executable, "-c", _MEASURE, *argv], capture_output=True, text=True,
+                         check=True).stdout.split()
+    return float(out[0]), int(out[1]) / 1024
+
+
+def images(count: int) -> dict:
+    """``rights-check check`` over the fixture JPEGs copied to ``count`` files, in one process,
+    against ``exiftool -j`` over the same files (when ExifTool is installed)."""
+    import shutil
+    import tempfile
+
+    source = os.path.join(ROOT, "fixtures", "images")
+    jpegs = sorted(f for f in os.listdir(source) if f.lower().endswith(".jpg"))
+    manifest = os.path.join(ROOT, "fixtures", "usage", "newspaper-editorial-web.yaml")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = os.path.join(tmp, "photos")
+        os.mkdir(folder)
+        for i in range(count):
+            name = jpegs[i % len(jpegs)]
+            shutil.copy(os.path.join(source, name), os.path.join(folder, f"{i:05d}-{name}"))
+        ours = _run_rss(_cli() + ["check", folder, "--use", manifest, "--format", "jsonl"])
+        result: dict = {"files": count, "rights_check_s": ours[0], "rights_check_files_per_s": count / ours[0]}
+        exiftool = shutil.which("exiftool")
+        if exiftool:
+            theirs = _run_rss([exiftool, "-j", folder])
+            result.update({"exiftool_s": theirs[0], "ratio_to_exiftool": ours[0] / theirs[0]})
+        # memory against file size: a small TIFF and a 50 MB one, each read in a new process
+        from PIL import Image
+
+        small, large = os.path.join(tmp, "small.tif"), os.path.join(tmp, "large.tif")
+        Image.new("RGB", (64, 64)).save(small)
+        Image.new("RGB", (4100, 4100)).save(large)  # about 50 MB of pixels
+        rss_small = _run_rss(_cli() + ["read", small, "--format", "json"])[1]
+        rss_large = _run_rss(_cli() + ["read", large, "--format", "json"])[1]
+        result.update({"large_tiff_mb": os.path.getsize(large) / 1e6, "rss_small_tiff_mb": rss_small,
+                       "rss_large_tiff_mb": rss_large, "rss_ratio_large_to_small": rss_large / rss_small})
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="rights-check benchmark (ratios to same-run baselines)")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--starts", type=int, default=15)
+    ap.add_argument("--images", type=int, default=1000, help="image files for the batch run (0: skip)")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = ap.parse_args(argv)
     result = {"throughput": throughput(args.rounds), "cold_start": cold_start(args.starts)}
+    if args.images:
+        result["images"] = images(args.images)
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
@@ -131,6 +191,18 @@ def main(argv: list[str] | None = None) -> int:
     print(f"cold start: {cs['command']} {cs['rights_check_help_ms']:.1f} ms, bare python "
           f"{cs['bare_python_ms']:.1f} ms: +{cs['over_bare_ms']:.1f} ms over bare "
           f"(ratio {cs['ratio_to_bare']:.2f}; target < +150 ms)")
+    im = result.get("images")
+    if im:
+        line = (f"images: rights-check check over {im['files']} JPEGs: {im['rights_check_s']:.2f} s "
+                f"({im['rights_check_files_per_s']:.0f} files/s)")
+        if "exiftool_s" in im:
+            line += (f"; exiftool -j {im['exiftool_s']:.2f} s: ratio {im['ratio_to_exiftool']:.3f} "
+                     f"(target <= 0.1)")
+        else:
+            line += "; exiftool not installed, no ratio"
+        print(line)
+        print(f"memory: read of a {im['large_tiff_mb']:.0f} MB TIFF peaks at {im['rss_large_tiff_mb']:.1f} MB RSS, "
+              f"a 64x64 TIFF at {im['rss_small_tiff_mb']:.1f} MB (ratio {im['rss_ratio_large_to_small']:.2f})")
     return 0
 
 

@@ -39,6 +39,12 @@ _CREDIT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+# Fields that hold names and addresses rather than prose: their Latin runs are labelled by
+# script and stop words only, never by the statistical detector.
+NAME_FIELDS = frozenset({"credit", "source", "byline", "copyright", "web_statement", "license_url",
+                         "attribution_name"})
+
+
 def _pull_fields(texts: Mapping[str, str]) -> dict[str, tuple[FieldValue, ...]]:
     found: dict[str, list[FieldValue]] = {}
     seen: set[tuple[str, str]] = set()
@@ -143,7 +149,8 @@ def parse_fields(texts: Mapping[str, str], *, source: str | None = None,
     segments: list[Segment] = []
     has_kana = any(re.search(r"[\u3040-\u30ff]", t) for t in texts.values())
     for field, text in texts.items():
-        segments.extend(segment(text, field, detector=detector, has_kana=has_kana))
+        prose = field.split("[", 1)[0] not in NAME_FIELDS
+        segments.extend(segment(text, field, detector=detector, has_kana=has_kana, statistical=prose))
     segs = tuple(segments)
     fields = _pull_fields(texts)
     years = [int(d.value[:4]) for d in fields.get("date", ()) if not d.value.startswith("--")]

@@ -83,7 +83,8 @@ _STOPWORDS = {
         used only no all or as it its an must should will has have credit rights reserved
         editorial sales out mandatory handout image images photo photograph photographs news
         without permission courtesy their his her during after before who which into over
-        under mags archives resales permitted prohibited strictly commercial""",
+        under mags archives resales permitted prohibited strictly commercial you your we our
+        they their there here what when where how why one new year years""",
     "fr": """le la les des du de un une et est pour dans sur avec par au aux ce cette qui que pas
         ne sont tous toute droits réservés utilisation interdite été lors son sa ses leur
         reproduction photographie crédit mention obligatoire sans autorisation nom auteur
@@ -126,8 +127,8 @@ def decide_by_rules(text: str) -> str | None:
     (best, top), (_, second) = ranked[0], ranked[1]
     if top >= 2 and top >= 2 * second:
         return best
-    if top >= 1 and second == 0 and len(_WORD.findall(text)) <= 6:
-        return best  # a short run with one clear sign ("Photo: Jane Doe, Unsplash")
+    if top >= 1 and second == 0:
+        return best  # one sign and none against ("Photo: Jane Doe, Unsplash")
     return None
 
 
@@ -203,6 +204,7 @@ def _script_neighbours(runs: list[_Run]) -> list[str | None]:
 
 
 def segment(text: str, field: str = "caption", *, detector: LatinDetector | None = None,
+            statistical: bool = True,
             has_kana: bool | None = None) -> tuple[Segment, ...]:
     """Language segments covering ``text`` (neutral characters join the run before them)."""
     if not text:
@@ -274,6 +276,10 @@ def segment(text: str, field: str = "caption", *, detector: LatinDetector | None
             for r in g:
                 if r.lang is None:
                     r.lang, r.method = lang, "rules"
+            continue
+        if not statistical:  # a name field (credit, byline…): not prose worth a model's guess
+            for r in g:
+                r.lang, r.method = "und", "rules"
             continue
         # the detector needs a sample, not the whole run; identical runs (repeated
         # boilerplate in a long text) are detected once

@@ -21,6 +21,7 @@ value that is a prefix of another source's value gives a ``truncated`` notice in
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -286,24 +287,37 @@ def reconcile(sources: Iterable[FieldSource | tuple[str, str, str]], notices: It
 MAX_SIDECAR = 16 * 1024 * 1024
 
 
+@lru_cache(maxsize=64)
+def _folder_names(folder: str, mtime_ns: int) -> dict[str, list[str]]:
+    """A folder's file names by their case-folded form; cached per folder and change time, so
+    a batch over one folder lists it once instead of once per photo."""
+    names: dict[str, list[str]] = {}
+    try:
+        for n in sorted(os.listdir(folder)):
+            names.setdefault(n.casefold(), []).append(n)
+    except OSError:
+        pass
+    return names
+
+
 def find_sidecars(path: str | os.PathLike[str]) -> list[Path]:
     """XMP sidecars of an image: ``photo.xmp`` then ``photo.jpg.xmp`` beside it, matched
     case-insensitively (``PHOTO.XMP``, ``photo.JPG.Xmp``). An ``.xmp`` file has none."""
     p = Path(path)
     if p.suffix.lower() == ".xmp":
         return []
-    wanted = [f"{p.stem}.xmp".casefold(), f"{p.name}.xmp".casefold()]
+    folder = str(p.parent) if str(p.parent) else "."
     try:
-        names = os.listdir(p.parent if str(p.parent) else ".")
+        mtime = os.stat(folder).st_mtime_ns
     except OSError:
         return []
+    names = _folder_names(folder, mtime)
     found: list[Path] = []
-    for want in wanted:
-        for n in sorted(names):
-            if n.casefold() == want:
-                cand = p.parent / n
-                if cand.is_file() and cand not in found:
-                    found.append(cand)
+    for want in (f"{p.stem}.xmp".casefold(), f"{p.name}.xmp".casefold()):
+        for n in names.get(want, ()):
+            cand = p.parent / n
+            if cand.is_file() and cand not in found:
+                found.append(cand)
     return found
 
 
