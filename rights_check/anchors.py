@@ -9,7 +9,6 @@ candidates are run.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from .caption import parse_caption
 from .errors import InputError
+from .inputs import open_input
 from .evaluate import evaluate, overall
 from .model import Caption, Report
 from .segment import LatinDetector
@@ -29,39 +30,34 @@ def decode_text(data: bytes, name: str) -> str:
         raise InputError(f"{name}: not UTF-8 text: invalid byte 0x{bad} at offset {exc.start}") from None
 
 
-def _open_head(name: str) -> bytes:
-    try:
-        with open(name, "rb") as fh:
+def _head(name: str) -> bytes:
+    with open_input(name) as fh:
+        try:
             return fh.read(64)
-    except FileNotFoundError:
-        raise InputError(f"{name}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{name}: is a directory") from None
-    except OSError as exc:
-        raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
+        except OSError as exc:
+            raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
 
 
 def file_sha256(name: str) -> str:
     """SHA-256 of a file's bytes, read in blocks (memory stays flat for large images)."""
     digest = hashlib.sha256()
-    try:
-        with open(name, "rb") as fh:
+    with open_input(name) as fh:
+        try:
             for block in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(block)
-    except OSError as exc:
-        raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
+        except OSError as exc:
+            raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
     return digest.hexdigest()
 
 
 def read_text_file(path: str | os.PathLike[str]) -> tuple[str, str]:
     """The caption text of a file and the SHA-256 of its bytes."""
     name = os.fspath(path)
-    _open_head(name)
-    try:
-        with open(name, "rb") as fh:
+    with open_input(name) as fh:
+        try:
             data = fh.read(MAX_TEXT_BYTES + 1)
-    except OSError as exc:
-        raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
+        except OSError as exc:
+            raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
     if len(data) > MAX_TEXT_BYTES:
         raise InputError(f"{name}: larger than 16 MB, the limit for a caption text file")
     return decode_text(data, name), hashlib.sha256(data).hexdigest()
@@ -87,7 +83,7 @@ def load_caption(source: Any, *, detector: LatinDetector | None = None) -> tuple
         return caption_of(source, detector=detector), None
     if isinstance(source, os.PathLike):
         name = os.fspath(source)
-        if is_image(_open_head(name)):
+        if is_image(_head(name)):
             record = read_image(name)
             return caption_of(record, detector=detector), file_sha256(name)
         text, digest = read_text_file(source)
@@ -107,8 +103,13 @@ def check(source: Any, usage: Usage | Mapping[str, Any] | str | os.PathLike[str]
     if policy not in POLICIES:
         raise ValueError(f"policy must be one of {', '.join(POLICIES)}, not {policy!r}")
     caption, digest = load_caption(source, detector=detector)
-    use = load_usage(usage)
-    findings = evaluate(caption, use, policy)
-    notices = caption.notices
-    return Report(source=caption.source, verdict=overall(findings, notices), caption=caption,
-                  findings=findings, notices=notices, policy=policy, sha256=digest)
+    return make_report(caption, load_usage(usage), policy, sha256=digest)
+
+
+def make_report(caption: Caption, usage: Usage, policy: str = "editorial", *,
+                sha256: str | None = None, source: str | None = None) -> Report:
+    """The report on one parsed caption: a finding per restriction and the overall verdict."""
+    findings = evaluate(caption, usage, policy)
+    return Report(source=caption.source or source, verdict=overall(findings, caption.notices),
+                  caption=caption, findings=findings, notices=caption.notices, policy=policy,
+                  sha256=sha256)

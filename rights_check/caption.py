@@ -25,7 +25,7 @@ _CREDIT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("credit", re.compile(r"(?<![\w/])(?P<name>(?:REUTERS|AFP(?:\s+PHOTO)?|EPA(?:-EFE)?|XINHUA|Xinhua|"
                           r"KYODO|Kyodo|AAP|dpa|ANSA|Getty Images|Yonhap)\s*/\s*[A-Z][\w.'’-]*(?:[ -][A-Z][\w.'’-]*){0,3})")),
     ("credit", re.compile(r"(?:photo|image|picture)s?\s*(?:credit|courtesy)?\s*(?::|by|courtesy of|provided by)\s*"
-                          rf"(?P<name>[A-Z][^\n()\[\]{{}}<>|;.]{{1,70}})", re.I)),
+                          r"(?P<name>[A-Z][^\n()\[\]{}<>|;.]{1,70})", re.I)),
     ("credit", re.compile(rf"\b(?:credit|courtesy|source|quelle|fuente|crédit)\s*:\s*(?P<name>{_NAME_END}{{2,70}})", re.I)),
     ("credit", re.compile(r"(?:사진|그래픽|영상|자료)\s*=\s*(?P<name>[^\s,)\]]+(?:\s(?!기자)[^\s,)\]=]+)?)")),
     ("source", re.compile(r"[\[(]\s*(?P<name>[^\[\]()=\n]{1,40}?)\s*제공")),

@@ -170,6 +170,43 @@ def cli() -> None:
     """
 
 
+def _batch(command: str, inputs: Iterator[tuple[str, Any]], fmt: str, output: str | None,
+           color: bool | None, meta: dict[str, Any], handle, *, exit_zero: bool = False) -> int:
+    """Render ``handle(name, source)`` for every input in order; a bad input becomes an error
+    entry and the batch goes on. Returns the aggregated exit code (contract §4)."""
+    from .errors import InputError
+    from .output import renderer
+
+    codes: list[ExitCode] = []
+    counts: dict[str, int] = {"ok": 0, "needs_review": 0, "violation": 0} if command == "check" else {}
+    errors = 0
+    with open_output(output) as out:
+        r = renderer(fmt)(out, sys.stderr, color=_use_color(color, out) and fmt == "text", command=command)
+        r.begin(meta)
+        for name, source in inputs:
+            try:
+                if isinstance(source, InputError):
+                    raise source
+                result = handle(name, source)
+            except InputError as exc:
+                errors += 1
+                codes.append(ExitCode.INPUT_ERROR)
+                r.error(name, str(exc))
+                continue
+            verdict = getattr(result, "verdict", None)
+            if verdict is not None:
+                counts[str(verdict)] += 1
+                codes.append(VERDICT_EXIT[str(verdict)])
+            else:
+                codes.append(ExitCode.OK)
+            r.item(result)
+        code = aggregate(codes)
+        if exit_zero and code in (ExitCode.VIOLATION, ExitCode.NEEDS_REVIEW):
+            code = ExitCode.OK
+        r.end({"inputs": len(codes), **counts, "errors": errors, "exit_code": int(code)})
+    return int(code)
+
+
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("sources", nargs=-1, metavar="SOURCE...")
 @caption_option
@@ -189,40 +226,17 @@ def check(sources, captions, manifest, fmt, policy, exit_zero, output, color) ->
     """
     if not sources and not captions:
         raise click.UsageError("give at least one SOURCE or --caption TEXT")
-    from .errors import InputError
-    from .evaluate import evaluate, overall
-    from .model import Report
-    from .output import renderer
+    from .api import make_report
     from .usage import load_usage
 
     usage = load_usage(manifest)
-    codes: list[ExitCode] = []
-    counts = {"ok": 0, "needs_review": 0, "violation": 0, "errors": 0}
-    with open_output(output) as out:
-        r = renderer(fmt)(out, sys.stderr, color=_use_color(color, out) and fmt == "text", command="check")
-        r.begin(_meta("check", usage, policy))
-        for name, source in iter_sources(sources, captions):
-            try:
-                if isinstance(source, InputError):
-                    raise source
-                caption, digest = _caption_of(name, source)
-            except InputError as exc:
-                counts["errors"] += 1
-                codes.append(ExitCode.INPUT_ERROR)
-                r.error(name, str(exc))
-                continue
-            findings = evaluate(caption, usage, policy)
-            report = Report(source=caption.source or name, verdict=overall(findings, caption.notices),
-                            caption=caption, findings=findings, notices=caption.notices,
-                            policy=policy, sha256=digest)
-            counts[str(report.verdict)] += 1
-            codes.append(VERDICT_EXIT[str(report.verdict)])
-            r.item(report)
-        code = aggregate(codes)
-        if exit_zero and code in (ExitCode.VIOLATION, ExitCode.NEEDS_REVIEW):
-            code = ExitCode.OK
-        r.end({"inputs": len(codes), **counts, "exit_code": int(code)})
-    return int(code)
+
+    def handle(name: str, source: Any):
+        caption, digest = _caption_of(name, source)
+        return make_report(caption, usage, policy, sha256=digest, source=name)
+
+    return _batch("check", iter_sources(sources, captions), fmt, output, color,
+                  _meta("check", usage, policy), handle, exit_zero=exit_zero)
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
@@ -236,34 +250,13 @@ def parse(sources, captions, fmt, output, color) -> int:
     evidence, credit/source/date/URL/copyright fields, and notices."""
     if not sources and not captions:
         raise click.UsageError("give at least one SOURCE or --caption TEXT")
-    from .errors import InputError
-    from .output import renderer
-
-    codes: list[ExitCode] = []
-    errors = 0
-    with open_output(output) as out:
-        r = renderer(fmt)(out, sys.stderr, color=_use_color(color, out) and fmt == "text", command="parse")
-        r.begin(_meta("parse"))
-        for name, source in iter_sources(sources, captions):
-            try:
-                if isinstance(source, InputError):
-                    raise source
-                caption, _ = _caption_of(name, source)
-            except InputError as exc:
-                errors += 1
-                codes.append(ExitCode.INPUT_ERROR)
-                r.error(name, str(exc))
-                continue
-            codes.append(ExitCode.OK)
-            r.item(caption)
-        code = aggregate(codes)
-        r.end({"inputs": len(codes), "errors": errors, "exit_code": int(code)})
-    return int(code)
+    return _batch("parse", iter_sources(sources, captions), fmt, output, color, _meta("parse"),
+                  lambda name, source: _caption_of(name, source)[0])
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("images", nargs=-1, required=True, metavar="IMAGE...")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl"]), default="text", show_default=True)
+@format_option
 @output_option
 @color_option
 def read(images, fmt, output, color) -> int:
@@ -271,30 +264,13 @@ def read(images, fmt, output, color) -> int:
     each field's preferred value and every source's own value, and the notices."""
     from .errors import InputError
     from .image import read_image
-    from .output import renderer
 
-    codes: list[ExitCode] = []
-    errors = 0
-    with open_output(output) as out:
-        r = renderer(fmt)(out, sys.stderr, color=_use_color(color, out) and fmt == "text", command="read")
-        r.begin(_meta("read"))
-        for name, source in iter_sources(images, ()):
-            try:
-                if isinstance(source, InputError):
-                    raise source
-                if isinstance(source, str):
-                    raise InputError(f"{name}: read takes image files, not text")
-                record = read_image(source)
-            except InputError as exc:
-                errors += 1
-                codes.append(ExitCode.INPUT_ERROR)
-                r.error(name, str(exc))
-                continue
-            codes.append(ExitCode.OK)
-            r.item(record)
-        code = aggregate(codes)
-        r.end({"inputs": len(codes), "errors": errors, "exit_code": int(code)})
-    return int(code)
+    def handle(name: str, source: Any):
+        if isinstance(source, str):
+            raise InputError(f"{name}: read takes image files, not text")
+        return read_image(source)
+
+    return _batch("read", iter_sources(images, ()), fmt, output, color, _meta("read"), handle)
 
 
 @cli.command()

@@ -12,11 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .anchors import AnchorIndex
+from .anchors import AnchorIndex, fold
 from .model import Evidence, Restriction, RestrictionType, Segment, freeze
+from .phrases import GROUP_SUFFIX, REQUIRED_KEYS, TEXT_VALUED, VALUE_KEYS, Phrase, load_phrases
 from .segment import SegmentLangs
-from .phrases import (GROUP_SUFFIX, REQUIRED_KEYS, TEXT_VALUED, VALUE_KEYS, Phrase, fold,
-                      load_phrases)
 from .values import RESOLVERS, license_parts
 
 TYPE_ORDER = {t.value: i for i, t in enumerate(RestrictionType)}

@@ -18,7 +18,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from .anchors import AnchorIndex, anchors_of, fold, split_alternatives
+from .anchors import AnchorIndex, anchors_of, split_alternatives
 from .errors import DataError
 from .model import RestrictionType, freeze, thaw
 

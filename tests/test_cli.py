@@ -184,11 +184,11 @@ def test_usage_errors_exit_2_in_one_line(capsys):
 
 
 def test_internal_error_is_one_line_exit_4(capsys, monkeypatch):
-    import rights_check.evaluate as evaluate
+    import rights_check.api as api
 
     def boom(*a, **k):
         raise RuntimeError("kaboom")
-    monkeypatch.setattr(evaluate, "evaluate", boom)
+    monkeypatch.setattr(api, "evaluate", boom)
     monkeypatch.delenv("RIGHTS_CHECK_DEBUG", raising=False)
     code, out, err = run(capsys, "check", "--caption", "NO SALES", "--use",
                          os.path.join(USAGE, "blog-post.yaml"))

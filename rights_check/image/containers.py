@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 import struct
 import zlib
 from typing import BinaryIO
 
 from ..errors import InputError
+from ..inputs import open_input
 from ..model import Notice
 from . import exif as exifmod
 from .blocks import Blocks
@@ -68,31 +68,11 @@ class _Src:
 def read_blocks(path: str | os.PathLike) -> Blocks:
     """Read every caption/rights metadata block of an image or XMP file."""
     p = os.fspath(path)
-    try:
-        st = os.stat(p)
-    except FileNotFoundError:
-        raise InputError(f"{p}: no such file") from None
-    except OSError as exc:
-        raise InputError(f"{p}: cannot read: {exc.strerror or exc}") from None
-    if stat.S_ISDIR(st.st_mode):
-        raise InputError(f"{p}: is a directory")
-    if not stat.S_ISREG(st.st_mode):  # never open a FIFO or device: it could block forever
-        raise InputError(f"{p}: not a regular file")
-    try:
-        fh = open(p, "rb")
-    except FileNotFoundError:
-        raise InputError(f"{p}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{p}: is a directory") from None
-    except OSError as exc:
-        raise InputError(f"{p}: cannot read: {exc.strerror or exc}") from None
+    fh = open_input(p)
     try:
         with fh:
             try:
-                st = os.fstat(fh.fileno())
-                if not stat.S_ISREG(st.st_mode):
-                    raise InputError(f"{p}: not a regular file")
-                src = _Src(p, fh, st.st_size)
+                src = _Src(p, fh, os.fstat(fh.fileno()).st_size)
                 if src.size == 0:
                     raise InputError(f"{p}: empty file (zero bytes)")
                 head = src.read_at(0, 64)
