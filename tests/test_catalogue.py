@@ -15,7 +15,7 @@ from importlib import resources
 import pytest
 
 from rights_check import catalogue as cat
-from rights_check import evaluate, vocab
+from rights_check import evaluate, rules, vocab
 from rights_check.caption import parse_caption
 from rights_check.errors import DataError
 from rights_check.model import Caption, Evidence, FieldValue, Restriction, RestrictionType, freeze
@@ -131,7 +131,7 @@ def _exercise(type_: str) -> tuple[set[str], set[str]]:
         for c in _captions(r):
             for u in USAGES:
                 for policy in vocab.POLICIES:
-                    verdict, reason, field = evaluate.RULES[type_](r, u, c, policy)
+                    verdict, reason, field = rules.RULES[type_](r, u, c, policy)
                     assert reason.startswith(f"{type_}: ") and reason.endswith("."), reason
                     named |= _named(reason, field)
                     returned |= {field} if field else set()
@@ -147,7 +147,7 @@ def _exercise(type_: str) -> tuple[set[str], set[str]]:
 def test_every_type_has_one_entry_in_order_and_a_rule():
     entries = cat.catalogue()
     assert [str(e.type) for e in entries] == TYPES
-    assert set(evaluate.RULES) == set(TYPES)
+    assert set(rules.RULES) == set(TYPES)
     assert cat.catalogue() is entries  # cached
 
 
