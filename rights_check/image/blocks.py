@@ -1,6 +1,6 @@
 """The raw metadata blocks found in an image file, before any of them is interpreted.
 
-The container readers (``containers.py``) fill a ``Blocks``; the IIM, EXIF, XMP and C2PA
+The container readers (``containers.py`` and one module per format) fill a ``Blocks``; the IIM, EXIF, XMP and C2PA
 decoders turn its parts into field values. ``where`` names the block's place in the file
 (``app13#2``, ``exif:33723``, ``png:zTXt:Raw profile type iptc``, ``afcp``, ``sidecar``) so
 every value can say where it came from.

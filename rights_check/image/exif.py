@@ -1,6 +1,6 @@
 """EXIF (TIFF-structured) caption and rights fields, read with a small bounds-checked IFD walker.
 
-The walker (``TiffReader``) also serves ``containers.py`` for TIFF files, where it reads through
+The walker (``TiffReader``) also serves ``tiff.py`` for TIFF files, where it reads through
 a file object with ``seek``/``read`` so a large TIFF costs no more than a small one.
 """
 
