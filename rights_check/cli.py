@@ -49,55 +49,6 @@ def aggregate(codes: list[ExitCode]) -> ExitCode:
     return ExitCode.OK
 
 
-# --- inputs --------------------------------------------------------------------------------
-
-def iter_sources(sources: tuple[str, ...], captions: tuple[str, ...]) -> Iterator[tuple[str, Any]]:
-    """(name, source) pairs in input order: caption strings, stdin text, files, folders' files.
-
-    A source that cannot be read yields (name, InputError) so the batch goes on."""
-    from .api import decode_text
-    from .errors import InputError
-
-    for i, text in enumerate(captions, 1):
-        yield (f"--caption[{i}]" if len(captions) > 1 else "--caption"), text
-    for name in sources:
-        if name == "-":
-            try:
-                yield "-", decode_text(sys.stdin.buffer.read(), "<stdin>")
-            except InputError as exc:
-                yield "-", exc
-        elif os.path.isdir(name):
-            found = False
-            for root, dirs, files in os.walk(name):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for f in sorted(files):
-                    if f.startswith("."):
-                        continue
-                    path = os.path.join(root, f)
-                    if os.path.isfile(path):
-                        found = True
-                        yield path, _path(path)
-            if not found:
-                yield name, InputError(f"{name}: folder holds no files to check")
-        else:
-            yield name, _path(name)
-
-
-def _path(name: str):
-    import pathlib
-    return pathlib.Path(name)
-
-
-def _caption_of(name: str, source: Any):
-    """A parsed Caption (and the file's SHA-256) from text or a path; raises InputError."""
-    from .api import load_caption
-    from .caption import parse_caption
-
-    if isinstance(source, str):
-        return parse_caption(source, source=name), None
-    return load_caption(source)
-
-
 # --- output --------------------------------------------------------------------------------
 
 @contextmanager
@@ -170,107 +121,193 @@ def cli() -> None:
     """
 
 
-def _batch(command: str, inputs: Iterator[tuple[str, Any]], fmt: str, output: str | None,
-           color: bool | None, meta: dict[str, Any], handle, *, exit_zero: bool = False) -> int:
-    """Render ``handle(name, source)`` for every input in order; a bad input becomes an error
-    entry and the batch goes on. Returns the aggregated exit code (contract §4)."""
-    from .errors import InputError
+def _batch(command: str, items: Iterator[Any], fmt: str, output: str | None, color: bool | None,
+           meta: dict[str, Any], job: Any, jobs: int, *, exit_zero: bool = False,
+           report: str | None = None, progress: bool | None = None) -> int:
+    """Check every input (in ``jobs`` processes), render the results in input order, and
+    return the aggregated exit code (contract §4). A bad input becomes an error line and the
+    batch goes on; Ctrl-C leaves complete lines and a summary of what was done."""
+    from . import batch
     from .output import renderer
 
+    skipped: list[dict[str, Any]] = []
+
+    def inputs():
+        for entry in items:
+            if isinstance(entry, batch.Skipped):
+                skipped.append(entry.to_dict())
+                click.echo(f"rights-check: skipped {entry.source}: {entry.message}", err=True)
+            else:
+                yield entry
+
+    todo: Any = inputs()
+    show_progress = progress if progress is not None else (
+        sys.stderr.isatty() and (fmt != "text" or output is not None or not sys.stdout.isatty()))
+    if show_progress:
+        todo = list(todo)  # the bar needs the count
+        show_progress = len(todo) >= PROGRESS_MIN
     codes: list[ExitCode] = []
     counts: dict[str, int] = {"ok": 0, "needs_review": 0, "violation": 0} if command == "check" else {}
     errors = 0
+    interrupted = False
+    extra = None
+    if report:
+        from .output.html import HtmlReport, add_thumbnail
+        extra = HtmlReport(report, command=command)
+        job.extras = (add_thumbnail,)
     with open_output(output) as out:
         r = renderer(fmt)(out, sys.stderr, color=_use_color(color, out) and fmt == "text", command=command)
-        r.begin(meta)
-        for name, source in inputs:
-            try:
-                if isinstance(source, InputError):
-                    raise source
-                result = handle(name, source)
-            except InputError as exc:
-                errors += 1
-                codes.append(ExitCode.INPUT_ERROR)
-                r.error(name, str(exc))
-                continue
-            verdict = getattr(result, "verdict", None)
-            if verdict is not None:
-                counts[str(verdict)] += 1
-                codes.append(VERDICT_EXIT[str(verdict)])
-            else:
-                codes.append(ExitCode.OK)
-            r.item(result)
+        for rend in (r, extra):
+            if rend is not None:
+                rend.begin(meta)
+        results = batch.run(job, todo, jobs)
+        bar = click.progressbar(length=len(todo), file=sys.stderr, label="checking",
+                                show_pos=True, show_eta=True) if show_progress else None
+        try:
+            for full in results:
+                # keys starting with "_" carry data for the HTML report only (thumbnails)
+                result = {k: v for k, v in full.items() if not k.startswith("_")}
+                if "error" in result:
+                    errors += 1
+                    codes.append(ExitCode.INTERNAL_ERROR if result.pop("internal", False)
+                                 else ExitCode.INPUT_ERROR)
+                    r.error(result)
+                else:
+                    verdict = result.get("verdict")
+                    if verdict is not None:
+                        counts[verdict] += 1
+                        codes.append(VERDICT_EXIT[verdict])
+                    else:
+                        codes.append(ExitCode.OK)
+                    r.item(result)
+                if extra is not None:
+                    extra.add(full)
+                if bar is not None:
+                    bar.update(1)
+        except KeyboardInterrupt:
+            interrupted = True
+        finally:
+            if bar is not None:
+                bar.render_finish()
         code = aggregate(codes)
         if exit_zero and code in (ExitCode.VIOLATION, ExitCode.NEEDS_REVIEW):
             code = ExitCode.OK
-        r.end({"inputs": len(codes), **counts, "errors": errors, "exit_code": int(code)})
-    return int(code)
+        summary: dict[str, Any] = {"inputs": len(codes), **counts, "errors": errors, "exit_code": int(code)}
+        if skipped:
+            summary["skipped"] = skipped
+        if interrupted:
+            summary["interrupted"] = True
+            summary["exit_code"] = 130
+        r.end(summary)
+        if extra is not None:
+            extra.end(summary)
+    return 130 if interrupted else int(code)
+
+
+PROGRESS_MIN = 20  # a progress bar for batches at least this long, on a terminal
+
+
+def _items(sources, captions, include, exclude, records):
+    from . import batch
+
+    if records is not None:
+        if sources or captions:
+            raise click.UsageError("--records reads its inputs from the records; give no SOURCE")
+        stream = sys.stdin.buffer if records == "-" else _open_records(records)
+        return batch.records_from(stream, "<stdin>" if records == "-" else records)
+    if not sources and not captions:
+        raise click.UsageError("give at least one SOURCE or --caption TEXT")
+    return batch.items_from(sources, captions, include=include, exclude=exclude)
+
+
+def _open_records(path: str):
+    from .inputs import open_input
+    return open_input(path)
+
+
+def batch_options(f):
+    """Options every batch command shares."""
+    from .batch import default_jobs
+
+    f = click.option("--include", multiple=True, metavar="GLOB",
+                     help="In folders, only files matching GLOB (repeatable).")(f)
+    f = click.option("--exclude", multiple=True, metavar="GLOB",
+                     help="In folders, skip files matching GLOB (repeatable).")(f)
+    f = click.option("-j", "--jobs", type=click.IntRange(1, 256), default=default_jobs(), show_default=True,
+                     help="Inputs checked in parallel processes; the output is the same whatever N.")(f)
+    f = click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
+                     metavar="SECONDS", help="Give up on one input after this long (an error line).")(f)
+    f = click.option("--progress/--no-progress", default=None,
+                     help="A progress bar on standard error (default: on a terminal, for long batches).")(f)
+    return f
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("sources", nargs=-1, metavar="SOURCE...")
 @caption_option
-@click.option("--use", "manifest", required=True, metavar="MANIFEST",
+@click.option("--use", "manifest", metavar="MANIFEST",
               help="The planned use: a usage manifest in YAML or JSON (see `rights-check template`).")
 @format_option
 @click.option("--policy", type=click.Choice(["editorial", "strict"]), default="editorial", show_default=True,
               help="How edits are judged against a no-manipulation restriction.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 on violations and reviews (errors still exit 2).")
+@click.option("--records", metavar="FILE", help="Read JSON Lines records (- for standard input): "
+              'one per line, {"id": …, "caption": "…"} or {"id": …, "path": "…"}, optionally "usage": {…}.')
+@click.option("--folder-manifests", is_flag=True,
+              help="Let photo.jpg.usage.yaml, then the nearest folder's usage.yaml, decide a photo's use before --use.")
+@click.option("--report", "report", metavar="FILE.html",
+              help="Also write a self-contained HTML report for the picture desk.")
+@batch_options
 @output_option
 @color_option
-def check(sources, captions, manifest, fmt, policy, exit_zero, output, color) -> int:
+def check(sources, captions, manifest, fmt, policy, exit_zero, records, folder_manifests, report,
+          include, exclude, jobs, timeout, progress, output, color) -> int:
     """Check each SOURCE (or --caption TEXT) against the usage manifest.
 
     For every restriction the text states, says whether the planned use is ok, a violation, or
     needs review, quoting the caption's words and naming the manifest field.
     """
-    if not sources and not captions:
-        raise click.UsageError("give at least one SOURCE or --caption TEXT")
-    from .api import make_report
+    from .batch import Job
     from .usage import load_usage
 
-    usage = load_usage(manifest)
-
-    def handle(name: str, source: Any):
-        caption, digest = _caption_of(name, source)
-        return make_report(caption, usage, policy, sha256=digest, source=name)
-
-    return _batch("check", iter_sources(sources, captions), fmt, output, color,
-                  _meta("check", usage, policy), handle, exit_zero=exit_zero)
+    if manifest is None and not folder_manifests and records is None:
+        raise click.UsageError("Missing option '--use'.")
+    usage = load_usage(manifest) if manifest is not None else None
+    job = Job("check", usage=usage, policy=policy, folder_manifests=folder_manifests, timeout=timeout)
+    return _batch("check", _items(sources, captions, include, exclude, records), fmt, output, color,
+                  _meta("check", usage, policy), job, jobs, exit_zero=exit_zero, report=report,
+                  progress=progress)
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("sources", nargs=-1, metavar="SOURCE...")
 @caption_option
 @format_option
+@batch_options
 @output_option
 @color_option
-def parse(sources, captions, fmt, output, color) -> int:
+def parse(sources, captions, fmt, include, exclude, jobs, timeout, progress, output, color) -> int:
     """Show what rights-check reads in each SOURCE: language runs, restrictions with their
     evidence, credit/source/date/URL/copyright fields, and notices."""
-    if not sources and not captions:
-        raise click.UsageError("give at least one SOURCE or --caption TEXT")
-    return _batch("parse", iter_sources(sources, captions), fmt, output, color, _meta("parse"),
-                  lambda name, source: _caption_of(name, source)[0])
+    from .batch import Job
+
+    return _batch("parse", _items(sources, captions, include, exclude, None), fmt, output, color,
+                  _meta("parse"), Job("parse", timeout=timeout), jobs, progress=progress)
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("images", nargs=-1, required=True, metavar="IMAGE...")
 @format_option
+@batch_options
 @output_option
 @color_option
-def read(images, fmt, output, color) -> int:
+def read(images, fmt, include, exclude, jobs, timeout, progress, output, color) -> int:
     """Show the caption and rights fields of each IMAGE (JPEG, TIFF, PNG, WebP, HEIC/AVIF, XMP):
     each field's preferred value and every source's own value, and the notices."""
-    from .errors import InputError
-    from .image import read_image
+    from .batch import Job
 
-    def handle(name: str, source: Any):
-        if isinstance(source, str):
-            raise InputError(f"{name}: read takes image files, not text")
-        return read_image(source)
-
-    return _batch("read", iter_sources(images, ()), fmt, output, color, _meta("read"), handle)
+    return _batch("read", _items(images, (), include, exclude, None), fmt, output, color,
+                  _meta("read"), Job("read", timeout=timeout), jobs, progress=progress)
 
 
 @cli.command()

@@ -64,7 +64,7 @@ class FieldInfo:
         return MappingProxyType(out)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"value": self.value,
+        return {"value": self.value, "source": self.preferred_source or self.sources[0][0],
                 "sources": [{"source": s, "value": v} for s, v in self.sources]}
 
 

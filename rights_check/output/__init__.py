@@ -1,8 +1,9 @@
 """Output formats: one module per format behind one small interface.
 
-A renderer gets ``begin(meta)``, then ``item(result)`` for each input in input order (a
-``Report`` for ``check``, a ``Caption`` for ``parse``) or ``error(source, message)``, and
-finally ``end(summary)``. Machine formats write only their format to ``out``; diagnostics and,
+A renderer gets ``begin(meta)``, then ``item(result)`` for each input in input order — the
+result's JSON form (``as_dict`` of a Report for ``check``, a Caption for ``parse``, an image
+reading for ``read``), so results made in worker processes render the same — or
+``error(result)`` for an error line ``{"source", "error"}``, and finally ``end(summary)``. Machine formats write only their format to ``out``; diagnostics and,
 for streaming formats, the summary go to ``err``.
 """
 
@@ -15,7 +16,7 @@ class Renderer(Protocol):
     def __init__(self, out: TextIO, err: TextIO, *, color: bool = False, command: str = "check") -> None: ...
     def begin(self, meta: dict[str, Any]) -> None: ...
     def item(self, result: Any) -> None: ...
-    def error(self, source: str, message: str) -> None: ...
+    def error(self, result: dict[str, Any]) -> None: ...
     def end(self, summary: dict[str, Any]) -> None: ...
 
 
@@ -37,7 +38,13 @@ def renderer(name: str):
     if name == "jsonl":
         from .jsonl import JsonlRenderer
         return JsonlRenderer
+    if name == "csv":
+        from .csv import CsvRenderer
+        return CsvRenderer
+    if name == "github":
+        from .github import GithubRenderer
+        return GithubRenderer
     raise KeyError(name)
 
 
-FORMATS = ("text", "json", "jsonl")
+FORMATS = ("text", "json", "jsonl", "csv", "github")

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from . import as_dict
-
 
 class JsonRenderer:
     def __init__(self, out: TextIO, err: TextIO, *, color: bool = False, command: str = "check"):
@@ -19,10 +17,10 @@ class JsonRenderer:
         self.doc = dict(meta)
 
     def item(self, result: Any) -> None:
-        self.items.append(as_dict(result))
+        self.items.append(result)
 
-    def error(self, source: str, message: str) -> None:
-        self.errors.append({"source": source, "error": message})
+    def error(self, result: dict[str, Any]) -> None:
+        self.errors.append(result)
 
     def end(self, summary: dict[str, Any]) -> None:
         key = {"check": "reports", "parse": "captions", "read": "images"}[self.command]

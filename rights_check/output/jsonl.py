@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from . import as_dict
-
 
 class JsonlRenderer:
     def __init__(self, out: TextIO, err: TextIO, *, color: bool = False, command: str = "check"):
@@ -21,10 +19,10 @@ class JsonlRenderer:
         self.out.flush()
 
     def item(self, result: Any) -> None:
-        self._line(as_dict(result))
+        self._line(result)
 
-    def error(self, source: str, message: str) -> None:
-        self._line({"source": source, "error": message})
+    def error(self, result: dict[str, Any]) -> None:
+        self._line(result)
 
     def end(self, summary: dict[str, Any]) -> None:
         self.err.write(json.dumps({"summary": summary}, ensure_ascii=False) + "\n")

@@ -10,8 +10,6 @@ from typing import Any, TextIO
 
 import click
 
-from ..model import Caption, Report
-
 COLORS = {"ok": "green", "needs_review": "yellow", "violation": "red"}
 SYMBOLS = {"ok": "ok", "needs_review": "REVIEW", "violation": "VIOLATION"}
 RANK = {"ok": 0, "needs_review": 1, "violation": 2}
@@ -69,38 +67,40 @@ class TextRenderer:
             self._echo(f"usage: {manifest['path']} (sha256 {manifest['sha256'][:12]}…), "
                        f"policy: {meta.get('policy', 'editorial')}", dim=True)
 
-    def item(self, result: Any) -> None:
-        if isinstance(result, Report):
+    def item(self, result: dict[str, Any]) -> None:
+        """One result in its JSON form: a report (has findings), an image reading (has a
+        format) or a parsed caption."""
+        if "findings" in result:
             self._report(result)
-        elif isinstance(result, Caption):
-            self._caption(result)
-        else:
+        elif "format" in result:
             self._record(result)
+        else:
+            self._caption(result)
 
-    def _record(self, record: Any) -> None:
-        """An ImageRecord: each field's preferred value, then the other sources' values."""
-        self._heading(f"{record.path} ({record.format})", None)
-        if not record.fields:
+    def _record(self, record: dict[str, Any]) -> None:
+        """An image reading: each field's preferred value, then the other sources' values."""
+        self._heading(f"{record['source']} ({record['format']})", None)
+        if not record["fields"]:
             self._echo("  no caption or rights fields", dim=True)
-        for name, info in record.fields.items():
+        for name, info in record["fields"].items():
             self._echo(f"  {name}: ", bold=True, nl=False)
-            self._echo(info.value.replace("\n", "\n    "))
-            self._echo(f"    from {info.preferred_source or info.sources[0][0]}", dim=True)
-            for source, value in info.sources:
-                if source != info.preferred_source and " ".join(value.split()) != " ".join(info.value.split()):
-                    self._echo(f"    {source}: {value}", dim=True)
-        for r in record.restrictions:
-            self._echo(f"  machine-readable: {r.type} {r.to_dict()['value']}")
-        self._notices(record.notices)
+            self._echo(info["value"].replace("\n", "\n    "))
+            self._echo(f"    from {info['source']}", dim=True)
+            for src in info["sources"]:
+                if src["source"] != info["source"] and " ".join(src["value"].split()) != " ".join(info["value"].split()):
+                    self._echo(f"    {src['source']}: {src['value']}", dim=True)
+        for r in record["restrictions"]:
+            self._echo(f"  machine-readable: {r['type']} {r['value']}")
+        self._notices(record["notices"])
         self._echo()
 
-    def _texts(self, caption: Caption, spans_by_field: dict[str, list[tuple[int, int, int, str]]]) -> None:
-        for field, text in caption.texts.items():
-            label = "" if list(caption.texts) == ["caption"] else f"{field}: "
+    def _texts(self, texts: dict[str, str], spans_by_field: dict[str, list[tuple[int, int, int, str]]]) -> None:
+        for field, text in texts.items():
+            label = "" if list(texts) == ["caption"] else f"{field}: "
             if not text.strip():
                 self._echo(f"  {label}(empty)", dim=True)
                 continue
-            body = _marked(text, spans_by_field.get(field, []), self.color)
+            body = _marked(text.rstrip(), spans_by_field.get(field, []), self.color)
             self._echo("  " + label + body.replace("\n", "\n  "))
 
     def _heading(self, source: str | None, verdict: str | None) -> None:
@@ -111,52 +111,55 @@ class TextRenderer:
         line = f"== {name}: {SYMBOLS[verdict]}"
         self._echo(line, bold=True, fg=COLORS[verdict])
 
-    def _report(self, report: Report) -> None:
-        self._heading(report.source, str(report.verdict))
+    def _report(self, report: dict[str, Any]) -> None:
+        self._heading(report["source"], report["verdict"])
         spans: dict[str, list[tuple[int, int, int, str]]] = {}
-        for n, f in enumerate(report.findings, 1):
-            for ev in f.restriction.evidence:
-                spans.setdefault(ev.field, []).append((ev.start, ev.end, n, str(f.verdict)))
-        self._texts(report.caption, spans)
+        # findings come one per restriction, in the same order
+        for n, (f, r) in enumerate(zip(report["findings"], report["restrictions"]), 1):
+            for ev in r["evidence"]:
+                spans.setdefault(ev["field"], []).append((ev["start"], ev["end"], n, f["verdict"]))
+        self._texts(report["fields"], spans)
         self._echo()
-        if not report.findings:
+        if not report["findings"]:
             self._echo("  no usage restriction found", fg="green")
-        for n, f in enumerate(report.findings, 1):
-            verdict = str(f.verdict)
-            self._echo(f"  ({n}) {SYMBOLS[verdict]:9} {f.type}", fg=COLORS[verdict], bold=True)
-            self._echo(f"      {f.reason}")
-        self._notices(report.notices)
+        for n, f in enumerate(report["findings"], 1):
+            self._echo(f"  ({n}) {SYMBOLS[f['verdict']]:9} {f['type']}", fg=COLORS[f["verdict"]], bold=True)
+            self._echo(f"      {f['reason']}")
+        if report.get("manifest", {}).get("path"):
+            self._echo(f"  usage: {report['manifest']['path']}", dim=True)
+        self._notices(report["notices"])
         self._echo()
 
-    def _caption(self, caption: Caption) -> None:
-        self._heading(caption.source, None)
+    def _caption(self, caption: dict[str, Any]) -> None:
+        self._heading(caption["source"], None)
         spans: dict[str, list[tuple[int, int, int, str]]] = {}
-        for n, r in enumerate(caption.restrictions, 1):
-            for ev in r.evidence:
-                spans.setdefault(ev.field, []).append((ev.start, ev.end, n, "needs_review"))
-        self._texts(caption, spans)
+        for n, r in enumerate(caption["restrictions"], 1):
+            for ev in r["evidence"]:
+                spans.setdefault(ev["field"], []).append((ev["start"], ev["end"], n, "needs_review"))
+        self._texts(caption["fields"], spans)
         self._echo()
-        langs = ", ".join(f"{s.lang} {s.start}-{s.end}" for s in caption.segments)
+        langs = ", ".join(f"{s['lang']} {s['start']}-{s['end']}" for s in caption["segments"])
         self._echo(f"  languages: {langs or 'none'}", dim=True)
-        for kind, values in caption.fields.items():
-            shown = "; ".join(v.value for v in values[:6]) + (" …" if len(values) > 6 else "")
+        for kind, values in caption["extracted"].items():
+            shown = "; ".join(v["value"] for v in values[:6]) + (" …" if len(values) > 6 else "")
             self._echo(f"  {kind}: {shown}", dim=True)
-        if not caption.restrictions:
+        if not caption["restrictions"]:
             self._echo("  no usage restriction found")
-        for n, r in enumerate(caption.restrictions, 1):
-            value = f" {r.to_dict()['value']}" if r.value is not None else ""
-            via = f" (from licence {', '.join(r.implied_by)})" if r.implied_by else ""
-            self._echo(f"  ({n}) {r.type}{value}{via}", bold=True)
-            for ev in r.evidence[:3]:
-                self._echo(f"      {ev.field} {ev.start}-{ev.end} [{ev.lang}] '{ev.text}'")
-        self._notices(caption.notices)
+        for n, r in enumerate(caption["restrictions"], 1):
+            value = f" {r['value']}" if r["value"] is not None else ""
+            via = f" (from licence {', '.join(r['implied_by'])})" if r.get("implied_by") else ""
+            self._echo(f"  ({n}) {r['type']}{value}{via}", bold=True)
+            for ev in r["evidence"][:3]:
+                self._echo(f"      {ev['field']} {ev['start']}-{ev['end']} [{ev['lang']}] '{ev['text']}'")
+        self._notices(caption["notices"])
         self._echo()
 
-    def _notices(self, notices) -> None:
+    def _notices(self, notices: list[dict[str, Any]]) -> None:
         for n in notices:
-            self._echo(f"  note ({n.kind}): {n.message}", dim=True)
+            self._echo(f"  note ({n['kind']}): {n['message']}", dim=True)
 
-    def error(self, source: str, message: str) -> None:
+    def error(self, result: dict[str, Any]) -> None:
+        message = result["error"]
         click.echo(click.style("error: ", fg="red", bold=True) + message if self.color else
                    f"error: {message}", file=self.err, color=self.color)
 
@@ -165,4 +168,8 @@ class TextRenderer:
         for key in ("ok", "needs_review", "violation", "errors"):
             if key in summary:
                 parts.append(f"{summary[key]} {key.replace('_', ' ')}")
+        if summary.get("skipped"):
+            parts.append(f"{len(summary['skipped'])} skipped")
+        if summary.get("interrupted"):
+            parts.append("interrupted")
         self._echo(", ".join(parts) + f"; exit code {summary['exit_code']}", dim=True)

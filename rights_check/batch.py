@@ -1,0 +1,339 @@
+"""Batches: find the inputs (folders walked in sorted order, JSON Lines records), check each in a
+worker — in parallel processes when asked — and hand the results back in input order.
+
+A result is the JSON form of one input's outcome (a report, a parsed caption, an image reading)
+or an error line ``{"source": …, "error": …}``: plain data, so it crosses process boundaries
+and every output format renders it the same way. One bad input never stops the batch.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import signal
+import stat
+import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from .errors import InputError, ManifestError, RightsCheckError
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One input of a batch."""
+
+    name: str
+    """How the input is named in the output (a path, ``-``, ``--caption``, a record's source)."""
+    path: str | None = None
+    text: str | None = None
+    record_id: Any = None
+    """The ``id`` of a ``--records`` line (echoed on its result line)."""
+    usage: Mapping[str, Any] | None = None
+    """A record's own manifest, when it brings one."""
+    error: str | None = None
+    """Why the input cannot be read at all (a bad records line, a stdin that is not UTF-8)."""
+    root: str | None = None
+    """The folder the path was found under (the limit of the folder-manifest search)."""
+
+
+@dataclass(slots=True)
+class Skipped:
+    """A folder entry passed over: a FIFO, device, socket, symlink loop or broken link."""
+
+    source: str
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": "skipped", "source": self.source, "message": self.message}
+
+
+# --- finding the inputs --------------------------------------------------------------------
+
+def _matches(rel: str, patterns: Iterable[str]) -> bool:
+    base = os.path.basename(rel)
+    return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(base, p) for p in patterns)
+
+
+def walk(root: str, include: tuple[str, ...] = (), exclude: tuple[str, ...] = ()) -> Iterator[Item | Skipped]:
+    """The files below ``root`` in sorted order. Symlinked folders are followed once (a loop is
+    skipped with a notice); FIFOs, devices and sockets are skipped, never opened."""
+    seen: set[tuple[int, int]] = set()
+
+    def visit(folder: str) -> Iterator[Item | Skipped]:
+        try:
+            st = os.stat(folder)
+        except OSError as exc:
+            yield Skipped(folder, f"cannot enter the folder: {exc.strerror or exc}")
+            return
+        key = (st.st_dev, st.st_ino)
+        if key in seen:
+            yield Skipped(folder, "symlink loop: this folder was already walked")
+            return
+        seen.add(key)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            yield Skipped(folder, f"cannot list the folder: {exc.strerror or exc}")
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = entry.path
+            try:
+                mode = os.stat(path).st_mode  # follows links
+            except OSError:
+                yield Skipped(path, "broken symlink" if entry.is_symlink() else "cannot stat the file")
+                continue
+            if stat.S_ISDIR(mode):
+                yield from visit(path)
+            elif stat.S_ISREG(mode):
+                rel = os.path.relpath(path, root)
+                if include and not _matches(rel, include):
+                    continue
+                if exclude and _matches(rel, exclude):
+                    continue
+                yield Item(name=path, path=path, root=root)
+            else:
+                kind = "FIFO" if stat.S_ISFIFO(mode) else "socket" if stat.S_ISSOCK(mode) else "device"
+                yield Skipped(path, f"a {kind}, not a file: not read")
+
+    yield from visit(root)
+
+
+def items_from(sources: Iterable[str], captions: Iterable[str] = (), *, include: tuple[str, ...] = (),
+               exclude: tuple[str, ...] = (), stdin=None) -> Iterator[Item | Skipped]:
+    """The inputs of a command line: caption strings, ``-`` (standard input), files, folders."""
+    from .api import decode_text
+
+    captions = list(captions)
+    for i, text in enumerate(captions, 1):
+        yield Item(name=f"--caption[{i}]" if len(captions) > 1 else "--caption", text=text)
+    for source in sources:
+        if source == "-":
+            data = (stdin or sys.stdin.buffer).read()
+            try:
+                yield Item(name="-", text=decode_text(data, "<stdin>"))
+            except InputError as exc:
+                yield Item(name="-", error=str(exc))
+        elif os.path.isdir(source):
+            found = False
+            for entry in walk(source, include, exclude):
+                found = found or isinstance(entry, Item)
+                yield entry
+            if not found:
+                yield Item(name=source, error=f"{source}: the folder holds no files to check")
+        else:
+            yield Item(name=source, path=source)
+
+
+def records_from(stream, name: str) -> Iterator[Item]:
+    """``--records``: one JSON object per line with an ``id`` and either ``caption`` text or a
+    ``path``, optionally its own ``usage``. A bad line becomes an error item; reading goes on."""
+    for number, raw in enumerate(stream, 1):
+        where = f"{name}:{number}"
+        if isinstance(raw, bytes):
+            try:
+                raw = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield Item(name=where, error=f"{where}: not UTF-8 (invalid byte at offset {exc.start})")
+                continue
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw)
+        except ValueError as exc:
+            yield Item(name=where, error=f"{where}: not a JSON object: {exc}")
+            continue
+        if not isinstance(record, dict):
+            yield Item(name=where, error=f"{where}: not a JSON object")
+            continue
+        rid = record.get("id")
+        unknown = set(record) - {"id", "caption", "path", "usage"}
+        problem = None
+        if "id" not in record:
+            problem = "has no 'id'"
+        elif ("caption" in record) == ("path" in record):
+            problem = "needs exactly one of 'caption' and 'path'"
+        elif unknown:
+            problem = f"unknown keys {sorted(unknown)} (allowed: id, caption, path, usage)"
+        elif not isinstance(record.get("caption", record.get("path")), str):
+            problem = "'caption' or 'path' must be a string"
+        elif "usage" in record and not isinstance(record["usage"], dict):
+            problem = "'usage' must be an object (a manifest)"
+        label = str(record.get("path") or rid or where)
+        if problem:
+            yield Item(name=label, record_id=rid, error=f"{where}: record {problem}")
+            continue
+        yield Item(name=label, path=record.get("path"), text=record.get("caption"), record_id=rid,
+                   usage=record.get("usage"))
+
+
+# --- per-photo manifests -------------------------------------------------------------------
+
+@lru_cache(maxsize=256)
+def _manifest(path: str, mtime_ns: int):
+    from .usage import load_usage
+    return load_usage(path)
+
+
+def manifest_for(item: Item, default):
+    """With ``--folder-manifests``: ``photo.jpg.usage.yaml`` beside the photo, else the nearest
+    ``usage.yaml`` in its folder or a folder above it (up to the folder walked), else ``default``."""
+    if item.path is None:
+        return default
+    candidates = [item.path + ".usage.yaml", item.path + ".usage.json"]
+    folder = os.path.dirname(os.path.abspath(item.path))
+    stop = os.path.abspath(item.root) if item.root else folder
+    while True:
+        candidates += [os.path.join(folder, "usage.yaml"), os.path.join(folder, "usage.json")]
+        if folder == stop or os.path.dirname(folder) == folder or not folder.startswith(stop):
+            break
+        folder = os.path.dirname(folder)
+    for path in candidates:
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        if stat.S_ISREG(st.st_mode):
+            return _manifest(path, st.st_mtime_ns)
+    return default
+
+
+# --- the work on one input -----------------------------------------------------------------
+
+@dataclass
+class Job:
+    """What every worker needs: the command, the default manifest, the options."""
+
+    command: str  # check, parse or read
+    usage: Any = None
+    policy: str = "editorial"
+    folder_manifests: bool = False
+    timeout: float | None = None
+    extras: tuple[Callable[[Item, dict[str, Any]], None], ...] = field(default_factory=tuple)
+    """Extra steps on each result (e.g. a thumbnail for the HTML report), run in the worker."""
+
+
+class _TimedOut(Exception):
+    pass
+
+
+def _alarm(signum, frame):  # pragma: no cover - raised inside whatever was running
+    raise _TimedOut()
+
+
+def _work(job: Job, item: Item) -> dict[str, Any]:
+    from .api import make_report
+    from .image import read_image
+    from .usage import load_usage
+
+    if item.error:
+        raise InputError(item.error)
+    if job.command == "read":
+        if item.path is None:
+            raise InputError(f"{item.name}: read takes image files, not text")
+        return read_image(item.path).to_report_dict()
+    caption, digest = _caption(item)
+    if job.command == "parse":
+        return caption.to_dict()
+    usage = job.usage
+    if item.usage is not None:
+        usage = load_usage(item.usage)
+    elif job.folder_manifests:
+        usage = manifest_for(item, usage)
+    if usage is None:
+        raise InputError(f"{item.name}: no usage manifest applies (give --use, or a usage.yaml)")
+    result = make_report(caption, usage, job.policy, sha256=digest, source=item.name).to_dict()
+    result["manifest"] = {"path": usage.source, "sha256": usage.sha256}
+    return result
+
+
+def _caption(item: Item):
+    import pathlib
+
+    from .api import load_caption
+    from .caption import parse_caption
+
+    if item.text is not None:
+        return parse_caption(item.text, source=item.name), None
+    return load_caption(pathlib.Path(item.path))
+
+
+def process(job: Job, item: Item) -> dict[str, Any]:
+    """One input's result line: its report (or reading) or an error; never raises for bad
+    input. A per-input time limit (``job.timeout``) stops a pathological file."""
+    use_alarm = bool(job.timeout) and threading.current_thread() is threading.main_thread()
+    if use_alarm:
+        previous = signal.signal(signal.SIGALRM, _alarm)
+        signal.setitimer(signal.ITIMER_REAL, job.timeout)
+    try:
+        result = _work(job, item)
+        for step in job.extras:
+            step(item, result)
+    except _TimedOut:
+        result = {"source": item.name, "error": f"{item.name}: gave up after {job.timeout:g} s "
+                                                f"(the --timeout per input)"}
+    except (InputError, ManifestError) as exc:
+        result = {"source": item.name, "error": str(exc)}
+    except RightsCheckError as exc:
+        result = {"source": item.name, "error": str(exc), "internal": True}
+    except Exception as exc:  # a bug: this input's line says so, the batch goes on
+        result = {"source": item.name, "error": f"{item.name}: internal error: {type(exc).__name__}: {exc}",
+                  "internal": True}
+    finally:
+        if use_alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    if item.record_id is not None:
+        result = {"id": item.record_id, **result}
+    return result
+
+
+# --- running a batch -----------------------------------------------------------------------
+
+_JOB: Job | None = None
+
+
+def _init_worker(job: Job) -> None:
+    global _JOB
+    _JOB = job
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+
+
+def _process_in_worker(item: Item) -> dict[str, Any]:
+    assert _JOB is not None
+    return process(_JOB, item)
+
+
+def run(job: Job, items: Iterable[Item], jobs: int = 1) -> Iterator[dict[str, Any]]:
+    """Results in input order. With ``jobs`` > 1 inputs are checked in that many processes; a
+    result is handed back as soon as it and every earlier one are done."""
+    if jobs <= 1:
+        for item in items:
+            yield process(job, item)
+        return
+    import multiprocessing
+
+    from .phrases import load_phrases
+
+    load_phrases()  # load once before the fork: workers share it
+    context = multiprocessing.get_context("fork")
+    pool = context.Pool(jobs, initializer=_init_worker, initargs=(job,))
+    try:
+        yield from pool.imap(_process_in_worker, items, chunksize=1)
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
