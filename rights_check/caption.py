@@ -60,11 +60,13 @@ def _pull_fields(texts: Mapping[str, str]) -> dict[str, tuple[FieldValue, ...]]:
     for field, text in texts.items():
         if not text:
             continue
-        for kind, rx in _CREDIT_PATTERNS:
-            for m in rx.finditer(text):
-                add(kind, field, m, m["name"], "name")
-        for m in _COPYRIGHT.finditer(text):
-            add("copyright", field, m, m["name"], 0)
+        if field.split("[", 1)[0] not in NAME_FIELDS:
+            # a credit, byline or copyright field is itself the name: no credit line to find in it
+            for kind, rx in _CREDIT_PATTERNS:
+                for m in rx.finditer(text):
+                    add(kind, field, m, m["name"], "name")
+            for m in _COPYRIGHT.finditer(text):
+                add("copyright", field, m, m["name"], 0)
         for m in _URL.finditer(text):
             add("url", field, m, m.group().rstrip(".,;:"))
         for d in find_dates(text):

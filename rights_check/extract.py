@@ -65,6 +65,9 @@ def _value(phrase: Phrase, type_: str, m, defaults: Mapping[str, Any]) -> dict[s
         else:
             resolved = RESOLVERS[kind](words)
         if resolved is not None:
+            if isinstance(resolved, tuple) and isinstance(value.get(key), tuple):
+                # two groups of one match fill one list ("media" and "media__2")
+                resolved = value[key] + tuple(x for x in resolved if x not in value[key])
             value[key] = resolved
     if type_ in TEXT_VALUED:
         value.setdefault("text", RESOLVERS["text"](m.group()))

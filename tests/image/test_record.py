@@ -100,7 +100,8 @@ def test_repeated_iim_dataset_is_one_list():
 def test_to_dict_shape():
     rec = reconcile([FieldSource("caption", "iptc:2:120", "a"), FieldSource("caption", "exif:ImageDescription", "a")],
                     path="x.jpg", format="jpeg")
-    assert rec.to_dict() == {"caption": {"value": "a", "sources": [
+    # contract §5 shape, plus "source": the source the preferred value came from (MWG: EXIF)
+    assert rec.to_dict() == {"caption": {"value": "a", "source": "exif:ImageDescription", "sources": [
         {"source": "iptc:2:120", "value": "a"}, {"source": "exif:ImageDescription", "value": "a"}]}}
     full = rec.to_report_dict()
     assert full["source"] == "x.jpg" and full["format"] == "jpeg" and full["notices"] == []
