@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import json
 import struct
-import tomllib
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
+from tests.image.reference import assert_agreement, gold_images, listed
 from rights_check.image.containers import read_blocks
 from rights_check.image.exif import decode_user_comment, parse_exif
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE.parent.parent / "fixtures" / "images"
 GOLD = json.loads((FIXTURES / "exiftool.json").read_text(encoding="utf-8"))
-DISAGREEMENTS = tomllib.loads((HERE / "exiftool_disagreements.toml").read_text(encoding="utf-8"))
 
 EXIF_TAGS = {
     "IFD0:ImageDescription": "exif:ImageDescription",
@@ -28,19 +27,10 @@ EXIF_TAGS = {
 PNG_TAGS = ("PNG:Copyright", "PNG:Title", "PNG:Description", "PNG:Comment")
 
 
-def norm(v) -> str:
-    if isinstance(v, list):
-        v = "; ".join(str(x) for x in v)
-    return " ".join(str(v).split())
-
 
 def comparisons():
     out = []
-    for rec in GOLD:
-        name = rec["SourceFile"]
-        if rec["File:FileType"] == "XMP":
-            continue
-        blocks = read_blocks(FIXTURES / name)
+    for name, rec, blocks in gold_images():
         ours = {src: val for _, src, val in parse_exif(blocks.exif)}
         for tag, src in EXIF_TAGS.items():
             gold, mine = rec.get(tag), ours.get(src)
@@ -56,24 +46,7 @@ def comparisons():
 
 
 def test_exif_and_png_text_agree_with_exiftool():
-    known = {(d["file"], d["tag"]): d for d in DISAGREEMENTS.get("disagreement", [])
-             if d["tag"].split(":")[0] in ("IFD0", "ExifIFD", "PNG")}
-    rows = comparisons()
-    agree, unexplained, stale = 0, [], []
-    for name, tag, gold, ours in rows:
-        if gold is not None and ours is not None and norm(gold) == norm(ours):
-            agree += 1
-            if (name, tag) in known:
-                stale.append((name, tag))
-            continue
-        entry = known.get((name, tag))
-        if entry is None or norm(entry.get("ours", "")) != norm(ours or "") or \
-                norm(entry.get("exiftool", "")) != norm(gold or ""):
-            unexplained.append((name, tag, gold, ours))
-    assert not unexplained, f"disagreements not listed in exiftool_disagreements.toml: {unexplained}"
-    assert not stale, f"listed disagreements that now agree: {stale}"
-    assert len(rows) >= 35
-    assert agree / len(rows) >= 0.98, f"{agree}/{len(rows)}"
+    assert_agreement(comparisons(), listed(("IFD0", "ExifIFD", "PNG")), min_rows=35)
 
 
 def test_fixture_specifics():

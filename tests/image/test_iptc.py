@@ -5,19 +5,18 @@ from __future__ import annotations
 import io
 import json
 import struct
-import tomllib
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
+from tests.image.reference import assert_agreement, gold_images, listed
 from rights_check.image.containers import read_blocks
 from rights_check.image.iptc import codec_for_1_90, guess_legacy, parse_iim, walk_datasets
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE.parent.parent / "fixtures" / "images"
 GOLD = json.loads((FIXTURES / "exiftool.json").read_text(encoding="utf-8"))
-DISAGREEMENTS = tomllib.loads((HERE / "exiftool_disagreements.toml").read_text(encoding="utf-8"))
 
 IPTC_TAGS = {
     "Caption-Abstract": "caption", "SpecialInstructions": "special_instructions",
@@ -25,11 +24,6 @@ IPTC_TAGS = {
     "By-line": "byline", "Headline": "headline",
 }
 
-
-def norm(v) -> str:
-    if isinstance(v, list):
-        v = "; ".join(str(x) for x in v)
-    return " ".join(str(v).split())
 
 
 def iim(*datasets: tuple[int, int, bytes]) -> bytes:
@@ -51,11 +45,7 @@ def iptc_comparisons():
     """[(file, tag, exiftool value or None, our value or None)] for every IPTC value either
     side has."""
     out = []
-    for rec in GOLD:
-        name = rec["SourceFile"]
-        if rec["File:FileType"] == "XMP":
-            continue
-        blocks = read_blocks(FIXTURES / name)
+    for name, rec, blocks in gold_images():
         res = parse_iim(blocks.iptc)
         groups = sorted({k.split(":")[0] for k in rec if k.startswith("IPTC")})
         n = max(len(groups), len(blocks.iptc))
@@ -72,30 +62,9 @@ def iptc_comparisons():
     return out
 
 
-def listed(group_prefixes):
-    return {(d["file"], d["tag"]): d for d in DISAGREEMENTS.get("disagreement", [])
-            if d["tag"].split(":")[0].startswith(group_prefixes)}
-
 
 def test_iptc_agrees_with_exiftool():
-    known = listed(("IPTC",))
-    rows = iptc_comparisons()
-    agree, unexplained, stale = 0, [], []
-    for name, tag, gold, ours in rows:
-        same = gold is not None and ours is not None and norm(gold) == norm(ours)
-        if same:
-            agree += 1
-            if (name, tag) in known:
-                stale.append((name, tag))
-            continue
-        entry = known.get((name, tag))
-        if entry is None or norm(entry.get("ours", "")) != norm(ours or "") or \
-                norm(entry.get("exiftool", "")) != norm(gold or ""):
-            unexplained.append((name, tag, gold, ours))
-    assert not unexplained, f"disagreements not listed in exiftool_disagreements.toml: {unexplained}"
-    assert not stale, f"listed disagreements that now agree: {stale}"
-    assert len(rows) >= 90
-    assert agree / len(rows) >= 0.98, f"{agree}/{len(rows)}"
+    assert_agreement(iptc_comparisons(), listed(("IPTC",)), min_rows=90)
 
 
 def test_coded_character_sets_of_the_fixtures():
