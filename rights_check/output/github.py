@@ -211,7 +211,7 @@ def summary_text(summary: dict[str, Any]) -> str:
         return f"{n} {word if n == 1 else (plural or word + 's')}"
 
     parts = []
-    for key, word, plural in (("ok", "ok", "ok"), ("needs_review", "needs review", "need review"),
+    for key, word, plural in (("ok", "ok", "ok"), ("needs_review", "needs review", "needs review"),
                               ("violation", "violation", None)):
         if key in summary:
             parts.append(count(summary[key], word, plural))

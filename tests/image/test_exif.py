@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import struct
 from pathlib import Path
 
@@ -15,7 +14,6 @@ from rights_check.image.exif import decode_user_comment, parse_exif
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE.parent.parent / "fixtures" / "images"
-GOLD = json.loads((FIXTURES / "exiftool.json").read_text(encoding="utf-8"))
 
 EXIF_TAGS = {
     "IFD0:ImageDescription": "exif:ImageDescription",

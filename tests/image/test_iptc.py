@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import struct
 from pathlib import Path
 
@@ -16,7 +15,6 @@ from rights_check.image.iptc import codec_for_1_90, guess_legacy, parse_iim, wal
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE.parent.parent / "fixtures" / "images"
-GOLD = json.loads((FIXTURES / "exiftool.json").read_text(encoding="utf-8"))
 
 IPTC_TAGS = {
     "Caption-Abstract": "caption", "SpecialInstructions": "special_instructions",
