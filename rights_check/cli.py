@@ -100,8 +100,9 @@ def _meta(command: str, manifest: Any = None, policy: str | None = None) -> dict
 # --- commands ------------------------------------------------------------------------------
 
 format_option = click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "jsonl"]), default="text",
-    show_default=True, help="text for people; json (one document) or jsonl (one line per input) for machines.")
+    "--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv", "github"]), default="text",
+    show_default=True, help="text for people; json (one document), jsonl (one line per input), csv "
+    "(a row per finding, for spreadsheets) or github (workflow annotations) for machines.")
 output_option = click.option("-o", "--output", metavar="FILE",
                              help="Write the output to FILE (atomically) instead of standard output.")
 color_option = click.option("--color/--no-color", default=None,
