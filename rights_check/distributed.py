@@ -29,6 +29,7 @@ import json
 import os
 import stat
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -126,9 +127,9 @@ def audit_bag(bag, usage, output_dir: str, *, policy: str = "editorial", timeout
 
 def _write_part(elements: Iterable[Any], job: Job, lazy_file) -> int:
     count = 0
-    with lazy_file as out:
+    with lazy_file as out, _Checker(job) as check:
         for element in elements:
-            result = _check(job, _item(element))
+            result = check(_item(element))
             if "error" in result:
                 result.pop("internal", None)  # as the CLI renders an error line
             out.write(json.dumps(result, ensure_ascii=False) + "\n")
@@ -146,34 +147,61 @@ def _item(element: Any) -> Item:
     return Item(name=repr(element)[:80], error=f"{type(element).__name__}: not a path or a record")
 
 
-def _check(job: Job, item: Item) -> dict[str, Any]:
-    """:func:`process` with its per-input time limit also off the main thread (Dask runs tasks
-    in worker threads, where ``SIGALRM`` cannot be used): a timer raises the same ``_TimedOut``
-    in the worker thread. Like the alarm, it lands between Python bytecodes, not inside C code."""
-    if not job.timeout or threading.current_thread() is threading.main_thread():
-        return process(job, item)  # process() sets its own alarm in the main thread
-    lock, running, target = threading.Lock(), [True], threading.get_ident()
+class _Checker:
+    """:func:`process` with its per-input time limit also off the main thread. Dask runs tasks
+    in worker threads, where ``SIGALRM`` cannot be used, so one watchdog thread per partition
+    raises the same ``_TimedOut`` in the worker thread when an input overruns. Like the alarm,
+    it lands between Python bytecodes, not inside a long call into C."""
 
-    def expire() -> None:
-        with lock:
-            if running[0]:
-                running[0] = False
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), ctypes.py_object(_TimedOut))
+    def __init__(self, job: Job):
+        self.job, self.target = job, threading.get_ident()
+        self.watch = bool(job.timeout) and threading.current_thread() is not threading.main_thread()
+        self.cond = threading.Condition()
+        self.deadline: float | None = None
+        self.fired = self.stopped = False
 
-    timer = threading.Timer(job.timeout, expire)
-    timer.daemon = True
-    timer.start()
-    try:
+    def __enter__(self):
+        if self.watch:
+            threading.Thread(target=self._watchdog, name="rights-check-timeout", daemon=True).start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        with self.cond:
+            self.stopped = True
+            self.cond.notify()
+
+    def _watchdog(self) -> None:
+        with self.cond:
+            while not self.stopped:
+                now = time.monotonic()
+                if self.deadline is not None and now >= self.deadline:
+                    self.deadline, self.fired = None, True
+                    _raise_in(self.target, _TimedOut)
+                wait = self.job.timeout if self.deadline is None else self.deadline - now
+                self.cond.wait(max(wait, 0.001))  # no wake-up per input: re-reads the deadline
+
+    def __call__(self, item: Item) -> dict[str, Any]:
+        if not self.watch:
+            return process(self.job, item)  # process() sets its own alarm in the main thread
         try:
-            return process(job, item)  # catches _TimedOut itself: its usual timeout line
-        finally:
-            with lock:
-                running[0] = False
-            timer.cancel()
-    except _TimedOut:  # fired just as process() returned: still a timeout line
-        result = {"source": item.name, "error": f"{item.name}: gave up after {job.timeout:g} s "
-                                                f"(the --timeout per input)"}
-        return result if item.record_id is None else {"id": item.record_id, **result}
+            with self.cond:
+                self.deadline, self.fired = time.monotonic() + self.job.timeout, False
+            try:
+                return process(self.job, item)  # catches _TimedOut itself: its usual timeout line
+            finally:
+                with self.cond:
+                    self.deadline = None
+                    if self.fired:  # drop it if still pending: no stray exception later
+                        _raise_in(self.target, None)
+        except _TimedOut:  # landed just as process() returned: still a timeout line
+            result = {"source": item.name, "error": f"{item.name}: gave up after {self.job.timeout:g} s "
+                                                    f"(the --timeout per input)"}
+            return result if item.record_id is None else {"id": item.record_id, **result}
+
+
+def _raise_in(thread_id: int, exc: type[BaseException] | None) -> None:
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id),
+                                               ctypes.py_object(exc) if exc is not None else None)
 
 
 def read_results(paths: Iterable[str], *, storage_options: Mapping[str, Any] | None = None) -> Iterator[dict]:
