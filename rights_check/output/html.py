@@ -38,6 +38,8 @@ from typing import Any
 THUMB_SIZE = 240
 """Thumbnails fit in a box this many pixels wide and high."""
 THUMB_QUALITY = 70
+TINY = 96
+"""Images smaller than this on their longer side are enlarged (by a whole factor) to about this size."""
 
 TEXT_HEAD = 4000
 """Characters of each field shown from its start; beyond that only evidence context."""
@@ -130,8 +132,11 @@ def thumbnail_data_uri(path: str | os.PathLike[str], size: int = THUMB_SIZE) -> 
                 raise Image.DecompressionBombError(f"{path}: too many pixels for a thumbnail")
             im.getexif()  # read the orientation before the pixels are replaced
             im.thumbnail((size, size), Image.Resampling.LANCZOS)
-            thumb = ImageOps.exif_transpose(im)
-            thumb = _to_rgb(thumb)
+            thumb = _to_rgb(ImageOps.exif_transpose(im))
+            if max(thumb.size) < TINY:
+                # a tiny image (an 8 × 8 test file, an icon) is shown enlarged, its pixels kept sharp
+                factor = max(1, TINY // max(thumb.size))
+                thumb = thumb.resize((thumb.width * factor, thumb.height * factor), Image.Resampling.NEAREST)
             buf = io.BytesIO()
             thumb.save(buf, "JPEG", quality=THUMB_QUALITY, optimize=True)
     return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
@@ -233,6 +238,11 @@ class HtmlReport:
     def __init__(self, path: str | os.PathLike[str], command: str = "check"):
         self.path = os.fspath(path)
         self.command = command
+        directory = os.path.dirname(os.path.abspath(self.path))
+        if not os.path.isdir(directory) or not os.access(directory, os.W_OK | os.X_OK):
+            from ..errors import InputError  # fail before the batch, not after it
+            raise InputError(f"{self.path}: cannot write the report: the folder {directory} "
+                             f"{'is not writable' if os.path.isdir(directory) else 'does not exist'}")
         self.meta: dict[str, Any] = {}
         self.started = datetime.now().astimezone()
         self._spool = tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace")
@@ -263,7 +273,12 @@ class HtmlReport:
     def end(self, summary: dict[str, Any]) -> None:
         """Write the page (atomically) and release the spool."""
         directory = os.path.dirname(os.path.abspath(self.path))
-        fd, tmp = tempfile.mkstemp(prefix=".rights-check-report-", suffix=".html.tmp", dir=directory)
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".rights-check-report-", suffix=".html.tmp", dir=directory)
+        except OSError as exc:
+            self._spool.close()
+            from ..errors import InputError
+            raise InputError(f"{self.path}: cannot write the report: {exc.strerror or exc}") from None
         try:
             with os.fdopen(fd, "w", encoding="utf-8", errors="replace") as out:
                 out.write(self._head(summary or {}))
@@ -588,9 +603,9 @@ main { max-width: 1240px; margin: 0 auto; padding: 20px 24px 40px; }
 .banner { background: var(--review-bg); border: 1px solid var(--review-line); color: var(--review);
   padding: 10px 14px; border-radius: 6px; margin-bottom: 16px; }
 .summary { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 18px 20px;
-  display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 10px 28px; }
+  display: grid; grid-template-columns: minmax(0, 1.1fr) minmax(0, 1fr); gap: 10px 28px; }
 .tiles { display: flex; flex-wrap: wrap; gap: 10px; align-content: flex-start; }
-.tile { min-width: 104px; padding: 10px 14px; border-radius: 8px; border: 1px solid var(--line); background: #faf9f6; }
+.tile { min-width: 88px; padding: 8px 12px; border-radius: 8px; border: 1px solid var(--line); background: #faf9f6; }
 .tile .num { font-size: 28px; font-weight: 650; line-height: 1.1; font-variant-numeric: tabular-nums; }
 .tile .lbl { font-size: 12.5px; color: var(--muted); text-transform: uppercase; letter-spacing: .05em; }
 .tile.v-ok { background: var(--ok-bg); border-color: var(--ok-line); } .tile.v-ok .num { color: var(--ok); }
