@@ -182,6 +182,21 @@ def _letter_runs(text: str) -> list[_Run]:
     return runs
 
 
+NAME_LIMIT = 300
+_SCRIPT_OF = re.compile(f"(?P<ko>[{_SCRIPTS['ko']}])|(?P<ja>[{_SCRIPTS['ja']}])|(?P<zh>[{_SCRIPTS['han']}])")
+
+
+def _name_lang(text: str) -> str:
+    m = _SCRIPT_OF.search(text)
+    if m is None:
+        return decide_by_rules(text) or "und"
+    if m.lastgroup == "zh" and _SCRIPT_OF.search(text, m.end()) is not None:
+        # Han first, then kana or Hangul further on: the later script decides
+        later = {g.lastgroup for g in _SCRIPT_OF.finditer(text)}
+        return "ja" if "ja" in later else "ko" if "ko" in later else "zh"
+    return m.lastgroup or "und"
+
+
 def _script_neighbours(runs: list[_Run]) -> list[str | None]:
     """For each run, the language of the closest Hangul, kana or Han run (one linear pass
     each way, so long texts stay linear)."""
@@ -206,9 +221,14 @@ def _script_neighbours(runs: list[_Run]) -> list[str | None]:
 def segment(text: str, field: str = "caption", *, detector: LatinDetector | None = None,
             statistical: bool = True,
             has_kana: bool | None = None) -> tuple[Segment, ...]:
-    """Language segments covering ``text`` (neutral characters join the run before them)."""
+    """Language segments covering ``text`` (neutral characters join the run before them).
+
+    ``statistical=False`` marks a name field (credit, byline, copyright …): a short one is one
+    segment, labelled by its script, or by stop words for Latin script."""
     if not text:
         return ()
+    if not statistical and len(text) <= NAME_LIMIT:
+        return (Segment(field, 0, len(text), _name_lang(text), "script"),)
     runs = _letter_runs(text)
     if not runs:
         return (Segment(field, 0, len(text), "und", "script"),)
