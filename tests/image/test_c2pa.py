@@ -124,10 +124,8 @@ def test_cawg_fixture():
 
 
 def test_cawg_fixture_through_containers_reader():
-    try:
-        from rights_check.image.containers import read_blocks
-    except ImportError:
-        pytest.skip("containers reader not there yet")
+    from rights_check.image.containers import read_blocks
+
     blocks = read_blocks(FIXTURES / CAWG)
     assert parse_c2pa(blocks.jumbf) == parse_c2pa([("app11", s) for s in fixture_jumbf()])
 
