@@ -270,6 +270,8 @@ def _phrase_files() -> tuple[list[tuple[str, bytes]], str]:
     digest = hashlib.sha256()
     for name, raw in files:
         digest.update(name.encode() + b"\0" + raw)
+    # patterns expand {TERRITORY} from the territory table: it is part of the phrase data
+    digest.update(b"territories.toml\0" + (resources.files("rights_check") / "data" / "territories.toml").read_bytes())
     return files, digest.hexdigest()
 
 
