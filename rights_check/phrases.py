@@ -1,4 +1,5 @@
-"""Load, validate and compile the phrase data in ``data/phrases/<lang>.toml``.
+"""Load, validate and compile the phrase data in ``data/phrases/<lang>.toml`` (and
+``<lang>.<topic>.toml`` where one language's phrases are split by topic).
 
 A phrase file holds ``[[phrase]]`` entries (a regex that states one or more restriction types,
 with ``match`` and ``no_match`` examples) and ``[[ignore]]`` entries (words that look like a
@@ -239,7 +240,8 @@ def parse_phrase_file(name: str, raw: bytes) -> tuple[list[Phrase], list[Phrase]
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         return [], [], "", [f"{name}: not valid TOML: {exc}"]
     lang = data.get("language")
-    stem = name.rsplit("/", 1)[-1].removesuffix(".toml")
+    # <lang>.toml, or <lang>.<topic>.toml when one language's phrases are split by topic
+    stem = name.rsplit("/", 1)[-1].removesuffix(".toml").split(".", 1)[0]
     if lang != stem:
         problems.append(f"{name}: 'language' is {lang!r} but the file is named for {stem!r}")
         lang = stem
@@ -295,7 +297,8 @@ def build_phrases() -> PhraseSet:
         p, ig, lang, probs = parse_phrase_file(f"data/phrases/{name}", raw)
         phrases += p
         ignores += ig
-        langs.append(lang)
+        if lang not in langs:
+            langs.append(lang)
         problems += probs
     seen: set[str] = set()
     for ph in phrases + ignores:
