@@ -124,9 +124,11 @@ def parse_when(text: str, *, default_year: int | None = None, default_offset: st
             return datetime.fromisoformat(value).isoformat()
         except ValueError:
             pass
-    dates = [d for d in find_dates(text)]
+    dates = find_dates(text)
     if not dates:
         return None
+    if default_year is None:  # "2025년 12월 28일 … 29일 0시": the year written once serves both
+        default_year = next((int(d.iso[:4]) for d in dates if not d.iso.startswith("--")), None)
     d = dates[0]
     iso = d.iso
     if iso.startswith("--"):

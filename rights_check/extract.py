@@ -195,7 +195,7 @@ def _merge(hits: list[_Hit]) -> tuple[Restriction, ...]:
 
 def _license_ids(value: dict[str, Any]) -> list[str]:
     ident = value.get("id")
-    return [ident] if ident else []
+    return ([ident] if ident else []) + list(value.get("other_ids", ()))
 
 
 def _merge_value(type_: str, into: dict[str, Any], new: dict[str, Any]) -> None:
@@ -207,9 +207,14 @@ def _merge_value(type_: str, into: dict[str, Any], new: dict[str, Any]) -> None:
         elif key == "strict":
             into[key] = bool(into.get(key)) or bool(v)
         elif key == "id" and type_ == "license" and into.get("id"):
-            # keep the most specific reading of the same licence ("CC-BY-SA-4.0" over "CC-BY-SA")
+            # keep the most specific reading of the same licence ("CC-BY-SA-4.0" over "CC-BY-SA");
+            # a different licence named too (public domain and CC BY-SA) is kept for expansion
             if len(str(v)) > len(str(into["id"])) and str(v).startswith(str(into["id"])):
                 into["id"] = v
+            elif not str(into["id"]).startswith(str(v)):
+                others = into.setdefault("other_ids", [])
+                if v not in others and v != into["id"]:
+                    others.append(v)
         elif into.get(key) is None:
             into[key] = v
 

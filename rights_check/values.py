@@ -87,8 +87,13 @@ def edits(words: str) -> tuple[str, ...] | None:
 
 
 def parties(words: str) -> tuple[str, ...] | None:
+    """The parties a list names ("AP, Reuters or AFP"); a descriptive phrase ("a magazine or
+    periodical devoted solely to a single club") stays whole."""
     out = [p.strip(_STRIP) for p in re.split(r"\s*(?:,|/|;|&|\band\b|\bor\b)\s*", words)]
     out = [p for p in out if p]
+    if any(len(p.split()) > 3 for p in out):
+        whole = name(words)
+        return (whole,) if whole else None
     return tuple(out) or None
 
 
