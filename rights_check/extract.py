@@ -8,6 +8,7 @@ finding's ``lang`` is the language of the phrase that matched.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -103,6 +104,7 @@ def _scan(phrases: tuple[Phrase, ...], parts: tuple[tuple[int, int], ...], index
 
 CHUNK = 2000
 OVERLAP = 500
+LIST_TEXT_LIMIT = 200_000  # lists are looked for in terms and captions, not in huge texts
 
 
 def chunks(text: str) -> list[tuple[int, int, int]]:
@@ -128,6 +130,47 @@ def chunks(text: str) -> list[tuple[int, int, int]]:
     return out
 
 
+# A list item: a bullet, a number or letter, or a circled number, then the item's words.
+_ITEM = re.compile(r"[ \t]*(?:[•·●○■□▪◦・\-\*–—]|\(?\d{1,2}[.)]|\(?[a-zA-Z][.)]|[①-⑳])[ \t]+(?P<words>\S[^\n]*)")
+LIST_ITEMS = 40  # items read under one heading at most
+
+
+def _list_hits(data, field: str, text: str, hay: str, langs, defaults, order_base: int):
+    """Restrictions stated as bullet items under a heading that bans what follows ("You may
+    not use the images for: • Print covers • Advertisements"): each item is read with the item
+    entries; the evidence is the item's words."""
+    for heading in data.headings:
+        if not any(all(any(a in hay for a in group) for group in part.anchors) for part in heading.parts):
+            continue
+        for hm in heading.regex.finditer(text):
+            pos = text.find("\n", hm.end())
+            count = 0
+            while pos != -1 and count < LIST_ITEMS:
+                line_end = text.find("\n", pos + 1)
+                line = text[pos + 1: line_end if line_end != -1 else len(text)]
+                if not line.strip():
+                    pos = line_end
+                    continue
+                im = _ITEM.match(line)
+                if im is None:
+                    break  # the list ended
+                count += 1
+                start = pos + 1 + im.start("words")
+                words = im.group("words").rstrip()
+                for item in data.items:
+                    m = item.regex.search(words)
+                    if m is None:
+                        continue
+                    for type_ in item.types:
+                        value = _value(item, type_, m, defaults)
+                        if value is None:
+                            continue
+                        ev = Evidence(field, start, start + len(words), words, heading.lang,
+                                      f"{heading.key}/{item.key}")
+                        yield _Hit(type_, value, ev, (order_base, start, TYPE_ORDER[type_]))
+                pos = line_end
+
+
 def find_restrictions(texts: Mapping[str, str], segments: tuple[Segment, ...], *,
                       defaults: Mapping[str, Any] | None = None) -> tuple[Restriction, ...]:
     """Every restriction the fields state or a licence implies, in reading order."""
@@ -138,6 +181,9 @@ def find_restrictions(texts: Mapping[str, str], segments: tuple[Segment, ...], *
         if not text:
             continue
         langs = SegmentLangs(segments, field)
+        if data.headings and len(text) <= LIST_TEXT_LIMIT:
+            hits.extend(_list_hits(data, field, text, "".join(fold(text).split()), langs, defaults,
+                                   field_index))
         for lo, core, hi in chunks(text):
             part = text[lo:hi]
             hay = "".join(fold(part).split())

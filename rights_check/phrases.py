@@ -57,6 +57,10 @@ TEXT_VALUED = frozenset({"embargo", "expires", "withdrawn", "third_party_notice"
 
 PHRASE_KEYS = {"id", "types", "pattern", "case_sensitive", "value", "match", "no_match", "note"}
 IGNORE_KEYS = {"id", "types", "pattern", "case_sensitive", "match", "note"}
+HEADING_KEYS = {"id", "pattern", "case_sensitive", "match", "no_match", "note"}
+KINDS = ("phrase", "ignore", "heading", "item")
+"""A ``heading`` introduces a list of banned uses ("You may not use the images for:"); each
+bullet item under it is read with the ``item`` entries ("• Advertisements" -> no_advertising)."""
 # Group names carry a value key; a suffix "__2" lets alternatives reuse a key.
 GROUP_SUFFIX = re.compile(r"__\d+$")
 
@@ -114,6 +118,8 @@ class Phrase:
     """Examples (only when built from the TOML files, as the tests do)."""
     no_match: tuple[str, ...] = ()
     ignore: bool = False
+    kind: str = "phrase"
+    """``phrase``, ``ignore``, ``heading`` or ``item``."""
 
     @property
     def regex(self) -> re.Pattern[str]:
@@ -135,6 +141,8 @@ class PhraseSet:
     ignore_index: AnchorIndex | None = None
     all_index: AnchorIndex | None = None
     """Both indexes' literals, so one scan of a text serves phrases and ignores."""
+    headings: tuple[Phrase, ...] = ()
+    items: tuple[Phrase, ...] = ()
 
 
 def _indexed(phrases: list[Phrase]) -> tuple[tuple[tuple[int, int], ...], AnchorIndex]:
@@ -162,8 +170,10 @@ def _examples(raw: Any, where: str, problems: list[str], *, with_value: bool) ->
 
 
 def _compile(entry: dict[str, Any], where: str, lang: str, problems: list[str], *,
-             ignore: bool) -> Phrase | None:
-    allowed = IGNORE_KEYS if ignore else PHRASE_KEYS
+             kind: str) -> Phrase | None:
+    ignore = kind == "ignore"
+    heading = kind == "heading"
+    allowed = {"ignore": IGNORE_KEYS, "heading": HEADING_KEYS}.get(kind, PHRASE_KEYS)
     unknown = set(entry) - allowed
     if unknown:
         problems.append(f"{where}: unknown keys {sorted(unknown)} (allowed: {sorted(allowed)})")
@@ -171,10 +181,12 @@ def _compile(entry: dict[str, Any], where: str, lang: str, problems: list[str], 
     if not isinstance(ident, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]*", ident or ""):
         problems.append(f"{where}: 'id' must be a lower-case kebab-case string")
         ident = f"#{where}"
-    types = entry.get("types")
+    types = entry.get("types", [] if heading else None)
     if isinstance(types, str):
         types = [types]
-    if not isinstance(types, list) or not types or not all(t in TYPES for t in types):
+    if heading:
+        pass  # a heading states no type itself: its items do
+    elif not isinstance(types, list) or not types or not all(t in TYPES for t in types):
         problems.append(f"{where}: 'types' must list restriction types from contract §1, got {types!r}")
         types = []
     pattern = entry.get("pattern")
@@ -229,36 +241,36 @@ def _compile(entry: dict[str, Any], where: str, lang: str, problems: list[str], 
                   parts=parts, value=freeze(value or {}),
                   match=tuple(m for m in match if isinstance(m, Example)) if not ignore else
                   tuple(Example(m) for m in match),
-                  no_match=tuple(no_match), ignore=ignore)
+                  no_match=tuple(no_match), ignore=ignore, kind=kind)
 
 
-def parse_phrase_file(name: str, raw: bytes) -> tuple[list[Phrase], list[Phrase], str, list[str]]:
-    """Compile one file's entries; returns (phrases, ignores, language, problems)."""
+def parse_phrase_file(name: str, raw: bytes) -> tuple[dict[str, list[Phrase]], str, list[str]]:
+    """Compile one file's entries; returns ({kind: entries}, language, problems)."""
     problems: list[str] = []
+    entries: dict[str, list[Phrase]] = {kind: [] for kind in KINDS}
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        return [], [], "", [f"{name}: not valid TOML: {exc}"]
+        return entries, "", [f"{name}: not valid TOML: {exc}"]
     lang = data.get("language")
     # <lang>.toml, or <lang>.<topic>.toml when one language's phrases are split by topic
     stem = name.rsplit("/", 1)[-1].removesuffix(".toml").split(".", 1)[0]
     if lang != stem:
         problems.append(f"{name}: 'language' is {lang!r} but the file is named for {stem!r}")
         lang = stem
-    unknown = set(data) - {"language", "phrase", "ignore"}
+    unknown = set(data) - {"language", *KINDS}
     if unknown:
         problems.append(f"{name}: unknown top-level keys {sorted(unknown)}")
-    phrases, ignores = [], []
-    for kind, bucket in (("phrase", phrases), ("ignore", ignores)):
+    for kind in KINDS:
         for i, entry in enumerate(data.get(kind, [])):
             where = f"{name}:{kind}[{i}]" + (f"({entry.get('id')})" if isinstance(entry, dict) else "")
             if not isinstance(entry, dict):
                 problems.append(f"{where}: must be a table")
                 continue
-            compiled = _compile(entry, where, lang, problems, ignore=kind == "ignore")
-            if compiled is not None:
-                bucket.append(compiled)
-    return phrases, ignores, lang, problems
+            compiled_entry = _compile(entry, where, lang, problems, kind=kind)
+            if compiled_entry is not None:
+                entries[kind].append(compiled_entry)
+    return entries, lang, problems
 
 
 INDEX = "phrases.index.json"
@@ -277,12 +289,14 @@ def _phrase_files() -> tuple[list[tuple[str, bytes]], str]:
     return files, digest.hexdigest()
 
 
-def _phrase_set(phrases: list[Phrase], ignores: list[Phrase], langs: list[str], digest: str) -> PhraseSet:
+def _phrase_set(entries: dict[str, list[Phrase]], langs: list[str], digest: str) -> PhraseSet:
+    phrases, ignores = entries["phrase"], entries["ignore"]
     phrase_parts, phrase_index = _indexed(phrases)
     ignore_parts, ignore_index = _indexed(ignores)
     all_index = AnchorIndex(phrase_index.entries_groups + ignore_index.entries_groups)
     return PhraseSet(tuple(phrases), tuple(ignores), tuple(langs), digest,
-                     phrase_parts, phrase_index, ignore_parts, ignore_index, all_index)
+                     phrase_parts, phrase_index, ignore_parts, ignore_index, all_index,
+                     tuple(entries["heading"]), tuple(entries["item"]))
 
 
 def build_phrases() -> PhraseSet:
@@ -290,24 +304,23 @@ def build_phrases() -> PhraseSet:
     the tests and ``write_index`` use it). Raises DataError listing every problem."""
     files, digest = _phrase_files()
     problems: list[str] = []
-    phrases: list[Phrase] = []
-    ignores: list[Phrase] = []
+    entries: dict[str, list[Phrase]] = {kind: [] for kind in KINDS}
     langs: list[str] = []
     for name, raw in files:
-        p, ig, lang, probs = parse_phrase_file(f"data/phrases/{name}", raw)
-        phrases += p
-        ignores += ig
+        found, lang, probs = parse_phrase_file(f"data/phrases/{name}", raw)
+        for kind in KINDS:
+            entries[kind] += found[kind]
         if lang not in langs:
             langs.append(lang)
         problems += probs
     seen: set[str] = set()
-    for ph in phrases + ignores:
+    for ph in (ph for kind in KINDS for ph in entries[kind]):
         if ph.key in seen:
             problems.append(f"{ph.key}: duplicate id")
         seen.add(ph.key)
     if problems:
         raise DataError(problems)
-    return _phrase_set(phrases, ignores, langs, digest)
+    return _phrase_set(entries, langs, digest)
 
 
 def index_json(data: PhraseSet) -> str:
@@ -317,7 +330,8 @@ def index_json(data: PhraseSet) -> str:
                 "flags": ph.flags, "value": thaw(ph.value),
                 "parts": [[a.pattern, [list(g) for g in a.anchors]] for a in ph.parts]}
     doc = {"digest": data.digest, "languages": list(data.languages),
-           "phrases": [entry(p) for p in data.phrases], "ignores": [entry(p) for p in data.ignores]}
+           "phrases": [entry(p) for p in data.phrases], "ignores": [entry(p) for p in data.ignores],
+           "headings": [entry(p) for p in data.headings], "items": [entry(p) for p in data.items]}
     return json.dumps(doc, ensure_ascii=False, indent=0, sort_keys=True) + "\n"
 
 
@@ -339,13 +353,14 @@ def _read_index(digest: str) -> PhraseSet | None:
     if doc.get("digest") != digest:
         return None  # the phrase files changed since the index was written
 
-    def phrase(e: dict[str, Any], ignore: bool) -> Phrase:
+    def phrase(e: dict[str, Any], kind: str) -> Phrase:
         parts = tuple(Alternative(p, e["flags"], tuple(tuple(g) for g in anchors))
                       for p, anchors in e["parts"])
         return Phrase(key=e["key"], lang=e["lang"], types=tuple(e["types"]), pattern=e["pattern"],
-                      flags=e["flags"], parts=parts, value=freeze(e["value"]), ignore=ignore)
-    return _phrase_set([phrase(e, False) for e in doc["phrases"]],
-                       [phrase(e, True) for e in doc["ignores"]], doc["languages"], digest)
+                      flags=e["flags"], parts=parts, value=freeze(e["value"]),
+                      ignore=kind == "ignore", kind=kind)
+    entries = {kind: [phrase(e, kind) for e in doc.get(kind + "s", [])] for kind in KINDS}
+    return _phrase_set(entries, doc["languages"], digest)
 
 
 @cache

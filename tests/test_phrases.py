@@ -72,3 +72,61 @@ def test_index_is_current():
     assert loaded.digest == DATA.digest
     assert [p.key for p in loaded.phrases] == [p.key for p in DATA.phrases]
     assert [p.parts for p in loaded.ignores] == [p.parts for p in DATA.ignores]
+
+
+# --- list headings and their items --------------------------------------------------------
+
+def _entry_cases(entries, which):
+    for ph in entries:
+        for i, ex in enumerate(ph.match if which == "match" else ph.no_match):
+            yield pytest.param(ph, ex, id=f"{ph.key}:{which}{i}")
+
+
+@pytest.mark.parametrize("heading,example", list(_entry_cases(DATA.headings, "match")))
+def test_heading_example_reads_its_items(heading, example):
+    caption = parse_caption(example.text)
+    from_list = [(str(r.type), ev) for r in caption.restrictions for ev in r.evidence
+                 if ev.phrase.startswith(heading.key + "/")]
+    assert from_list, f"no item read under {heading.key} in {example.text!r}"
+    for _, ev in from_list:
+        assert example.text[ev.start:ev.end] == ev.text and "\n" not in ev.text
+
+
+@pytest.mark.parametrize("heading,example", list(_entry_cases(DATA.headings, "no_match")))
+def test_heading_no_match_reads_nothing(heading, example):
+    caption = parse_caption(example)
+    assert not [ev for r in caption.restrictions for ev in r.evidence if ev.phrase.startswith(heading.key + "/")]
+
+
+@pytest.mark.parametrize("item,example", list(_entry_cases(DATA.items, "match")))
+def test_item_example_gives_its_types(item, example):
+    from rights_check.extract import _value
+
+    m = item.regex.search(example.text)
+    assert m is not None
+    for type_ in item.types:
+        value = _value(item, type_, m, {})
+        assert value is not None
+        for key, expected in (thaw(example.value) or {}).items():
+            assert list(value[key]) == expected if isinstance(expected, list) else value[key] == expected
+
+
+@pytest.mark.parametrize("item,example", list(_entry_cases(DATA.items, "no_match")))
+def test_item_no_match(item, example):
+    assert item.regex.search(example) is None
+
+
+def test_list_items_under_a_ban_heading_in_a_real_terms_page():
+    # fixtures/captions/captions.jsonl p126 (real text): the media bans are bullet items
+    text = ("Prohibited Uses\n\nYou are not allowed to use the editorial content for the following "
+            "purposes:\n\n  • Print covers\n  • Broadcast on television or over-the-top (OTT) platforms, "
+            "such as Netflix\n  • Advertisements\n  • Merchandise\n  • Product packaging\n")
+    media = parse_caption(text).restriction("media_excluded")
+    assert media is not None
+    assert set(thaw(media.value)["media"]) >= {"book_cover", "tv_broadcast", "merchandise", "product_packaging"}
+    assert [e.text for e in media.evidence][:2] == ["Print covers", "Broadcast on television or over-the-top (OTT) platforms, such as Netflix"]
+
+
+def test_a_grant_list_states_nothing():
+    text = "You may use the images for:\n• Advertisements\n• Merchandise\n"
+    assert parse_caption(text).restrictions == ()
