@@ -187,6 +187,6 @@ class AnchorIndex:
         out = set(self.always)
         for literal in found:
             for i in self.by_key.get(literal, ()):
-                if i not in out and all(group & found for group in self.entries[i][1:]):
+                if i not in out and all(not group.isdisjoint(found) for group in self.entries[i][1:]):
                     out.add(i)
         return sorted(out)

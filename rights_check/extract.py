@@ -181,12 +181,14 @@ def find_restrictions(texts: Mapping[str, str], segments: tuple[Segment, ...], *
         if not text:
             continue
         langs = SegmentLangs(segments, field)
-        if data.headings and len(text) <= LIST_TEXT_LIMIT:
-            hits.extend(_list_hits(data, field, text, "".join(fold(text).split()), langs, defaults,
-                                   field_index))
-        for lo, core, hi in chunks(text):
+        windows = chunks(text)
+        lists = bool(data.headings) and len(text) <= LIST_TEXT_LIMIT
+        whole = "".join(fold(text).split()) if len(windows) == 1 or lists else ""
+        if lists:
+            hits.extend(_list_hits(data, field, text, whole, langs, defaults, field_index))
+        for lo, core, hi in windows:
             part = text[lo:hi]
-            hay = "".join(fold(part).split())
+            hay = whole if len(windows) == 1 else "".join(fold(part).split())
             found = data.all_index.present(hay)
             ignored = _Spans((m.start(), m.end(), ph.types) for ph, m in
                              _scan(data.ignores, data.ignore_parts, data.ignore_index, hay, found, part))
