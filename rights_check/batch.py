@@ -310,22 +310,33 @@ def _process_in_worker(item: Item) -> dict[str, Any]:
     return process(_JOB, item)
 
 
-def run(job: Job, items: Iterable[Item], jobs: int = 1) -> Iterator[dict[str, Any]]:
+WARM_UP = 4  # inputs per worker the parent checks itself before the workers start
+
+
+def run(job: Job, items: Iterable[Item], jobs: int = 1, *, chunksize: int = 1) -> Iterator[dict[str, Any]]:
     """Results in input order. With ``jobs`` > 1 inputs are checked in that many processes; a
-    result is handed back as soon as it and every earlier one are done."""
+    result is handed back as soon as it and every earlier one are done (``chunksize`` > 1
+    sends inputs to the workers in groups: cheaper, for inputs that are all at hand, such as
+    a folder's files; keep 1 when inputs arrive as a stream)."""
+    items = iter(items)
     if jobs <= 1:
         for item in items:
             yield process(job, item)
         return
+    import itertools
     import multiprocessing
 
     from .phrases import load_phrases
 
     load_phrases()  # load once before the fork: workers share it
+    # The parent checks the first few inputs itself: the phrase regexes they need are then
+    # compiled once, before the fork, instead of once in every worker.
+    for item in itertools.islice(items, jobs * WARM_UP):
+        yield process(job, item)
     context = multiprocessing.get_context("fork")
     pool = context.Pool(jobs, initializer=_init_worker, initargs=(job,))
     try:
-        yield from pool.imap(_process_in_worker, items, chunksize=1)
+        yield from pool.imap(_process_in_worker, items, chunksize=chunksize)
         pool.close()
     finally:
         pool.terminate()

@@ -124,7 +124,7 @@ def cli() -> None:
 
 def _batch(command: str, items: Iterator[Any], fmt: str, output: str | None, color: bool | None,
            meta: dict[str, Any], job: Any, jobs: int, *, exit_zero: bool = False,
-           report: str | None = None, progress: bool | None = None) -> int:
+           report: str | None = None, progress: bool | None = None, streaming: bool = False) -> int:
     """Check every input (in ``jobs`` processes), render the results in input order, and
     return the aggregated exit code (contract §4). A bad input becomes an error line and the
     batch goes on; Ctrl-C leaves complete lines and a summary of what was done."""
@@ -161,7 +161,9 @@ def _batch(command: str, items: Iterator[Any], fmt: str, output: str | None, col
         for rend in (r, extra):
             if rend is not None:
                 rend.begin(meta)
-        results = batch.run(job, todo, jobs)
+        # inputs found by walking folders are all at hand: send them to workers in groups;
+        # records may arrive one by one on a pipe, so each goes out at once
+        results = batch.run(job, todo, jobs, chunksize=1 if streaming else 16)
         bar = click.progressbar(length=len(todo), file=sys.stderr, label="checking",
                                 show_pos=True, show_eta=True) if show_progress else None
         try:
@@ -277,7 +279,7 @@ def check(sources, captions, manifest, fmt, policy, exit_zero, records, folder_m
     job = Job("check", usage=usage, policy=policy, folder_manifests=folder_manifests, timeout=timeout)
     return _batch("check", _items(sources, captions, include, exclude, records), fmt, output, color,
                   _meta("check", usage, policy), job, jobs, exit_zero=exit_zero, report=report,
-                  progress=progress)
+                  progress=progress, streaming=records is not None)
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
