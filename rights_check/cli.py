@@ -15,6 +15,7 @@ from typing import Any, Iterator, TextIO
 import click
 
 from . import __version__
+from .output import FORMATS
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -100,7 +101,7 @@ def _meta(command: str, manifest: Any = None, policy: str | None = None) -> dict
 # --- commands ------------------------------------------------------------------------------
 
 format_option = click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv", "github"]), default="text",
+    "--format", "fmt", type=click.Choice(FORMATS), default="text",
     show_default=True, help="text for people; json (one document), jsonl (one line per input), csv "
     "(a row per finding, for spreadsheets) or github (workflow annotations) for machines.")
 output_option = click.option("-o", "--output", metavar="FILE",

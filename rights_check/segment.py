@@ -19,7 +19,6 @@ from .model import Segment
 
 LATIN_LANGUAGES = ("en", "fr", "de", "es")
 DETECT_SAMPLE = 300  # characters of a run given to the statistical detector
-SUPPORTED_LANGUAGES = ("en", "ko", "ja", "zh", "fr", "de", "es")
 
 
 class LatinDetector(Protocol):

@@ -88,19 +88,6 @@ class ImageRecord:
         """Preferred value of every field (for the caption/restriction pipeline)."""
         return MappingProxyType({k: f.value for k, f in self.fields.items()})
 
-    def source_texts(self) -> tuple[tuple[str, str, str], ...]:
-        """(field, source, value) of every distinct source value, so that a restriction stated
-        in only one source (only the IIM block, only the Korean alternative) still counts."""
-        out = []
-        for name, info in self.fields.items():
-            seen: set[str] = set()
-            for source, value in info.sources:
-                key = _norm(value)
-                if key and key not in seen:
-                    seen.add(key)
-                    out.append((name, source, value))
-        return tuple(out)
-
     def to_dict(self) -> dict[str, Any]:
         """Contract §5 ``read`` shape: ``{"caption": {"value": …, "sources": [{source, value}]}}``."""
         return {name: info.to_dict() for name, info in self.fields.items()}

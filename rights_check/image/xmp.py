@@ -336,8 +336,3 @@ def parse_xmp(packets: list[tuple[str, bytes]], prefix: str = "xmp", *,
             out.append(FieldSource(field, source, value))
     return out
 
-
-def source_lang(source: str) -> str | None:
-    """The language tag of a source name (``xmp:dc:rights[fa-IR]`` → ``fa-IR``)."""
-    m = re.search(r"\[([^\]]+)\](?:#\d+)?$", source)
-    return m.group(1) if m else None

@@ -1,7 +1,7 @@
 """Output formats: one module per format behind one small interface.
 
 A renderer gets ``begin(meta)``, then ``item(result)`` for each input in input order — the
-result's JSON form (``as_dict`` of a Report for ``check``, a Caption for ``parse``, an image
+result's JSON form (``to_dict()`` of a Report for ``check``, of a Caption for ``parse``, an image
 reading for ``read``), so results made in worker processes render the same — or
 ``error(result)`` for an error line ``{"source", "error"}``, and finally ``end(summary)``. Machine formats write only their format to ``out``; diagnostics and,
 for streaming formats, the summary go to ``err``.
@@ -18,13 +18,6 @@ class Renderer(Protocol):
     def item(self, result: Any) -> None: ...
     def error(self, result: dict[str, Any]) -> None: ...
     def end(self, summary: dict[str, Any]) -> None: ...
-
-
-def as_dict(result: Any) -> dict[str, Any]:
-    """The JSON form of a result: a Report or Caption as such; an ImageRecord as its whole
-    reading (source, format, fields with their sources, notices, machine-read restrictions)."""
-    whole = getattr(result, "to_report_dict", None)
-    return whole() if whole is not None else result.to_dict()
 
 
 def renderer(name: str):

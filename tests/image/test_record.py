@@ -158,8 +158,9 @@ def test_sidecar_that_disagrees_with_the_image(tmp_path):
     conflicts = kinds(rec, "field_conflict")
     assert [n.field for n in conflicts] == ["special_instructions"]
     assert "sidecar" in conflicts[0].message
-    # the sidecar's extra words are there for the restriction pipeline
-    assert any(s == "sidecar:photoshop:Instructions" for _, s, _ in rec.source_texts())
+    # the sidecar's extra words are read by the restriction pipeline too
+    from rights_check.image import caption_of
+    assert caption_of(rec).restriction("no_resale") is not None
 
 
 def test_lone_sidecar_fills_fields(tmp_path):
