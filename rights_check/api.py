@@ -9,7 +9,7 @@ from typing import Any
 
 from .caption import parse_caption
 from .errors import InputError
-from .inputs import open_input
+from .files import open_input
 from .evaluate import evaluate, overall
 from .model import Caption, Report
 from .segment import LatinDetector

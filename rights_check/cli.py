@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from contextlib import contextmanager
 from enum import IntEnum
 from typing import Any, Iterator, TextIO
@@ -58,22 +57,10 @@ def open_output(path: str | None) -> Iterator[TextIO]:
     if path is None or path == "-":
         yield sys.stdout
         return
-    directory = os.path.dirname(os.path.abspath(path))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".rights-check-", dir=directory)
-    except OSError as exc:
-        from .errors import InputError
-        raise InputError(f"{path}: cannot write output: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            yield fh
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    from .files import atomic_output
+
+    with atomic_output(path) as fh:
+        yield fh
 
 
 def _use_color(flag: bool | None, out: TextIO) -> bool:
@@ -225,7 +212,7 @@ def _items(sources, captions, include, exclude, records):
 
 
 def _open_records(path: str):
-    from .inputs import open_input
+    from .files import open_input
     return open_input(path)
 
 

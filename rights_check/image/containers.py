@@ -16,7 +16,7 @@ import os
 import struct
 
 from ..errors import InputError
-from ..inputs import open_input
+from ..files import open_input
 from ._source import MAX_CHUNK, MAX_META_TOTAL, Source
 from .blocks import Blocks
 from .bmff import read_bmff

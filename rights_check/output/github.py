@@ -100,7 +100,7 @@ def _is_text_file(result: dict[str, Any]) -> bool:
     # parse gives no digest: a text file is whatever is not an image
     from ..errors import InputError
     from ..image import is_image
-    from ..inputs import open_input
+    from ..files import open_input
 
     try:
         with open_input(result["source"]) as fh:

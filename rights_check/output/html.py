@@ -272,30 +272,15 @@ class HtmlReport:
 
     def end(self, summary: dict[str, Any]) -> None:
         """Write the page (atomically) and release the spool."""
-        directory = os.path.dirname(os.path.abspath(self.path))
+        from ..files import atomic_output
+
         try:
-            fd, tmp = tempfile.mkstemp(prefix=".rights-check-report-", suffix=".html.tmp", dir=directory)
-        except OSError as exc:
-            self._spool.close()
-            from ..errors import InputError
-            raise InputError(f"{self.path}: cannot write the report: {exc.strerror or exc}") from None
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", errors="replace") as out:
+            with atomic_output(self.path, "report") as out:
                 out.write(self._head(summary or {}))
                 self._spool.flush()
                 self._spool.seek(0)
                 shutil.copyfileobj(self._spool, out)
                 out.write(self._tail())
-                out.flush()
-                os.fsync(out.fileno())
-            _make_readable(tmp)
-            os.replace(tmp, self.path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
         finally:
             self._spool.close()
 
@@ -540,15 +525,6 @@ class HtmlReport:
                 f"text, not legal advice: check anything marked for review with the supplier.</footer>\n"
                 f"<script>{JS}</script>\n</body>\n</html>\n")
 
-
-def _make_readable(path: str) -> None:
-    """mkstemp makes 0600 files; give the report the usual permissions (0666 less the umask)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    try:
-        os.chmod(path, 0o666 & ~umask)
-    except OSError:
-        pass
 
 
 JS = """

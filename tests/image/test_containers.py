@@ -235,11 +235,11 @@ def test_zero_byte_text_and_wrong_extension(tmp_path):
 
 def test_unreadable_file(tmp_path, monkeypatch):
     # CI runs as root, which reads a chmod 0 file anyway: the refusal is simulated instead
-    from rights_check import inputs
+    from rights_check import files
 
     def refuse(path, mode="rb"):
         raise PermissionError(13, "Permission denied", str(path))
-    monkeypatch.setattr(inputs, "open", refuse, raising=False)
+    monkeypatch.setattr(files, "open", refuse, raising=False)
     p = tmp_path / "locked.jpg"
     p.write_bytes(tiny_jpeg())
     with pytest.raises(InputError, match="cannot read: Permission denied"):
@@ -327,7 +327,7 @@ def big_tiff(path: Path, size: int) -> None:
 
 
 class _Counting(io.FileIO):
-    """Counts the bytes the readers take from a file opened through rights_check.inputs."""
+    """Counts the bytes the readers take from a file opened through rights_check.files."""
     total = 0
     opened = 0
 
@@ -342,9 +342,9 @@ class _Counting(io.FileIO):
 
 
 def _count_reads(monkeypatch):
-    from rights_check import inputs
+    from rights_check import files
     # open_input calls the builtin open by name: a module attribute shadows it
-    monkeypatch.setattr(inputs, "open", _Counting, raising=False)
+    monkeypatch.setattr(files, "open", _Counting, raising=False)
     _Counting.total = _Counting.opened = 0
 
 
