@@ -4,9 +4,11 @@ byline, source, copyright, date and URL fields, and translation-gap notices."""
 from __future__ import annotations
 
 import re
+from functools import cache
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from .anchors import anchors_of, fold
 from .dates import find_dates
 from .extract import find_restrictions
 from .model import Caption, FieldValue, Notice, Restriction, Segment
@@ -39,6 +41,13 @@ _CREDIT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+@cache
+def _credit_anchors() -> tuple[tuple[tuple[str, ...], ...], ...]:
+    """The literals each credit pattern needs (the phrase engine's analysis): a text without
+    them skips the pattern."""
+    return tuple(anchors_of(rx.pattern, rx.flags) for _, rx in _CREDIT_PATTERNS)
+
+
 # Fields that hold names and addresses rather than prose: their Latin runs are labelled by
 # script and stop words only, never by the statistical detector.
 NAME_FIELDS = frozenset({"credit", "source", "byline", "copyright", "web_statement", "license_url",
@@ -62,7 +71,10 @@ def _pull_fields(texts: Mapping[str, str]) -> dict[str, tuple[FieldValue, ...]]:
             continue
         if field.split("[", 1)[0] not in NAME_FIELDS:
             # a credit, byline or copyright field is itself the name: no credit line to find in it
-            for kind, rx in _CREDIT_PATTERNS:
+            hay = "".join(fold(text).split())
+            for (kind, rx), anchors in zip(_CREDIT_PATTERNS, _credit_anchors()):
+                if not all(any(a in hay for a in group) for group in anchors):
+                    continue
                 for m in rx.finditer(text):
                     add(kind, field, m, m["name"], "name")
             for m in _COPYRIGHT.finditer(text):

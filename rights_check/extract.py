@@ -133,6 +133,7 @@ def chunks(text: str) -> list[tuple[int, int, int]]:
 # A list item: a bullet, a number or letter, or a circled number, then the item's words.
 _ITEM = re.compile(r"[ \t]*(?:[•·●○■□▪◦・\-\*–—]|\(?\d{1,2}[.)]|\(?[a-zA-Z][.)]|[①-⑳])[ \t]+(?P<words>\S[^\n]*)")
 LIST_ITEMS = 40  # items read under one heading at most
+_ITEM_LINE = re.compile(r"\n" + _ITEM.pattern)  # a text without one has no list to read
 
 
 def _list_hits(data, field: str, text: str, hay: str, langs, defaults, order_base: int):
@@ -182,7 +183,7 @@ def find_restrictions(texts: Mapping[str, str], segments: tuple[Segment, ...], *
             continue
         langs = SegmentLangs(segments, field)
         windows = chunks(text)
-        lists = bool(data.headings) and len(text) <= LIST_TEXT_LIMIT
+        lists = bool(data.headings) and len(text) <= LIST_TEXT_LIMIT and _ITEM_LINE.search(text) is not None
         whole = "".join(fold(text).split()) if len(windows) == 1 or lists else ""
         if lists:
             hits.extend(_list_hits(data, field, text, whole, langs, defaults, field_index))
@@ -190,9 +191,12 @@ def find_restrictions(texts: Mapping[str, str], segments: tuple[Segment, ...], *
             part = text[lo:hi]
             hay = whole if len(windows) == 1 else "".join(fold(part).split())
             found = data.all_index.present(hay)
+            matches = list(_scan(data.phrases, data.phrase_parts, data.phrase_index, hay, found, part))
+            if not matches:
+                continue  # nothing stated here: the ignores need not run
             ignored = _Spans((m.start(), m.end(), ph.types) for ph, m in
                              _scan(data.ignores, data.ignore_parts, data.ignore_index, hay, found, part))
-            for phrase, m in _scan(data.phrases, data.phrase_parts, data.phrase_index, hay, found, part):
+            for phrase, m in matches:
                 start, end = m.span()
                 if lo + start >= core:
                     continue  # the next window owns it
