@@ -1,28 +1,19 @@
 """Batches: sorted folder walks, include/exclude, skipped special files, parallel jobs with the
 same output, JSON Lines records, per-photo manifests, the per-input time limit, Ctrl-C."""
 
-import io
 import json
 import os
 import shutil
-import sys
 
 import pytest
 
 from rights_check import batch, cli
+from tests.test_cli import run
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 USAGE = os.path.join(ROOT, "fixtures", "usage")
 IMAGES = os.path.join(ROOT, "fixtures", "images")
 NEWSPAPER = os.path.join(USAGE, "newspaper-editorial-web.yaml")
-
-
-def run(capsys, *argv, stdin: bytes | None = None, monkeypatch=None):
-    if stdin is not None:
-        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture
