@@ -101,19 +101,27 @@ class ImageRecord:
 
 # --- helpers ---------------------------------------------------------------------------------
 
-_WS = re.compile(r"\s+")
 
 
 def _norm(value: str) -> str:
     """Whitespace-normalised NFC text (the comparison form)."""
-    return _WS.sub(" ", unicodedata.normalize("NFC", value or "")).strip()
+    if not value:
+        return ""
+    if not value.isascii():
+        value = unicodedata.normalize("NFC", value)
+    return " ".join(value.split())
 
 
+_SOURCE_LANG = re.compile(r"\[([^\]]+)\](?:#\d+)?$")
+
+
+@lru_cache(maxsize=4096)
 def _lang(source: str) -> str | None:
-    m = re.search(r"\[([^\]]+)\](?:#\d+)?$", source)
+    m = _SOURCE_LANG.search(source)
     return m.group(1) if m else None
 
 
+@lru_cache(maxsize=4096)
 def family(source: str) -> str:
     """``xmp`` (embedded or extended XMP), ``sidecar``, ``iptc``, ``exif``, ``c2pa`` or the prefix."""
     head = source.split(":", 1)[0].lower()
@@ -261,9 +269,12 @@ def reconcile(sources: Iterable[FieldSource | tuple[str, str, str]], notices: It
     fields: dict[str, FieldInfo] = {}
     new: list[Notice] = []
     for name, items in by_field.items():
-        s, v = _prefer(name, items, iptc_digest, notes)
+        if len(items) == 1:  # one source: nothing to prefer or compare
+            s, v = items[0]
+        else:
+            s, v = _prefer(name, items, iptc_digest, notes)
+            new.extend(_compare(name, items, notes))
         fields[name] = FieldInfo(name, v, tuple(items), s)
-        new.extend(_compare(name, items, notes))
     restrictions = machine_restrictions(all_sources)
     return ImageRecord(str(path) if path is not None else None, format,
                        MappingProxyType(fields), tuple(notes + new), restrictions)
