@@ -400,3 +400,34 @@ def test_extended_xmp_fixture_is_read_whole():
     parse_xmp(ext, "xmp-ext", notices=notices)
     assert not notices
     assert ext and b"pdf" in ext[0][1]
+
+
+def test_undefined_entity_without_dtd_is_a_notice():
+    # no DTD: the C parser reads the packet, and an entity it cannot know is a parse error
+    notices: list = []
+    text = packet("<photoshop:Instructions>&e;</photoshop:Instructions>")
+    assert parse_xmp([("no-dtd", text.encode())], notices=notices) == []
+    assert notices and notices[0].kind == "damaged"
+
+
+def test_c_parser_and_defusedxml_read_the_fixtures_alike():
+    import defusedxml.ElementTree as DET
+
+    from rights_check.image import xmp
+
+    gold = json.loads((FIXTURES / "exiftool.json").read_text(encoding="utf-8"))
+    compared = 0
+    for rec in gold:
+        if not any(t.startswith("XMP-") for t in rec):
+            continue
+        from rights_check.image.containers import read_blocks
+
+        for where, data in read_blocks(FIXTURES / rec["SourceFile"]).xmp:
+            text = xmp._xml_text(data, where, [])
+            if text is None:
+                continue
+            fast = list(xmp._properties(xmp._parse(text)))
+            safe = list(xmp._properties(DET.fromstring(text, forbid_dtd=True)))
+            assert fast == safe, rec["SourceFile"]
+            compared += 1
+    assert compared >= 20
