@@ -4,16 +4,17 @@ byline, source, copyright, date and URL fields, and translation-gap notices."""
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from collections.abc import Mapping
 from types import MappingProxyType
 
 from .anchors import anchors_of, fold
 from .dates import find_dates
-from .extract import find_restrictions
+from .extract import field_hits, merge_hits
 from .model import Caption, FieldValue, Notice, Restriction, Segment
 from .segment import LatinDetector, SegmentLangs, segment
 
+_KANA = re.compile(r"[\u3040-\u30ff]")
 _NAME_END = r"[^\n()\[\]{}<>|;,.]"
 _URL = re.compile(
     r"(?:https?://|www\.)[^\s<>()\[\]{}\"'，。、）]+|\b(?:[a-z0-9-]+\.)+(?:go\.kr|or\.kr|co\.kr|"
@@ -54,36 +55,50 @@ NAME_FIELDS = frozenset({"credit", "source", "byline", "copyright", "web_stateme
                          "attribution_name"})
 
 
+def _field_pulls(field: str, text: str) -> list[tuple[str, FieldValue]]:
+    """(kind, value) of every credit, copyright, URL and date one field states, in order;
+    repeats are dropped when the fields are put together."""
+    out: list[tuple[str, FieldValue]] = []
+
+    def add(kind: str, m: re.Match[str], value: str, group: str | int = 0) -> None:
+        value = value.strip(" \t\r\n.,;:-–—'\"“”‘’")
+        if value:
+            start, end = m.span(group)
+            out.append((kind, FieldValue(kind, m.group(group), value, field, start, end)))
+
+    if not text:
+        return out
+    if field.split("[", 1)[0] not in NAME_FIELDS:
+        # a credit, byline or copyright field is itself the name: no credit line to find in it
+        hay = "".join(fold(text).split())
+        for (kind, rx), anchors in zip(_CREDIT_PATTERNS, _credit_anchors()):
+            if not all(any(a in hay for a in group) for group in anchors):
+                continue
+            for m in rx.finditer(text):
+                add(kind, m, m["name"], "name")
+        for m in _COPYRIGHT.finditer(text):
+            add("copyright", m, m["name"], 0)
+    for m in _URL.finditer(text):
+        add("url", m, m.group().rstrip(".,;:"))
+    for d in find_dates(text):
+        out.append(("date", FieldValue("date", d.text, d.iso, field, d.start, d.end)))
+    return out
+
+
 def _pull_fields(texts: Mapping[str, str]) -> dict[str, tuple[FieldValue, ...]]:
+    return _combine_pulls([_field_pulls(field, text) for field, text in texts.items()])
+
+
+def _combine_pulls(per_field) -> dict[str, tuple[FieldValue, ...]]:
     found: dict[str, list[FieldValue]] = {}
     seen: set[tuple[str, str]] = set()
-
-    def add(kind: str, field: str, m: re.Match[str], value: str, group: str | int = 0) -> None:
-        value = value.strip(" \t\r\n.,;:-–—'\"“”‘’")
-        if not value or (kind, value) in seen:
-            return
-        seen.add((kind, value))
-        start, end = m.span(group)
-        found.setdefault(kind, []).append(FieldValue(kind, m.group(group), value, field, start, end))
-
-    for field, text in texts.items():
-        if not text:
-            continue
-        if field.split("[", 1)[0] not in NAME_FIELDS:
-            # a credit, byline or copyright field is itself the name: no credit line to find in it
-            hay = "".join(fold(text).split())
-            for (kind, rx), anchors in zip(_CREDIT_PATTERNS, _credit_anchors()):
-                if not all(any(a in hay for a in group) for group in anchors):
+    for pulls in per_field:
+        for kind, item in pulls:
+            if kind != "date":
+                if (kind, item.value) in seen:
                     continue
-                for m in rx.finditer(text):
-                    add(kind, field, m, m["name"], "name")
-            for m in _COPYRIGHT.finditer(text):
-                add("copyright", field, m, m["name"], 0)
-        for m in _URL.finditer(text):
-            add("url", field, m, m.group().rstrip(".,;:"))
-        for d in find_dates(text):
-            bucket = found.setdefault("date", [])
-            bucket.append(FieldValue("date", d.text, d.iso, field, d.start, d.end))
+                seen.add((kind, item.value))
+            found.setdefault(kind, []).append(item)
     # A byline is the photographer after the agency's slash: "REUTERS/Kim Hong-Ji".
     for item in found.get("credit", []):
         if "/" in item.value:
@@ -155,20 +170,63 @@ def _month_days(values: set[str]) -> set[str]:
     return {v for v in out if len(v) == 5} | {v for v in out if len(v) == 10}
 
 
+# Fields that carry a provider's boilerplate (credit and copyright lines, standing
+# instructions): the same texts recur photo after photo in a feed, so their analysis is
+# remembered, keyed by the exact text. Captions, headlines and titles differ from photo to
+# photo and are analysed every time.
+MEMO_FIELDS = NAME_FIELDS | {"special_instructions", "usage_terms"}
+MEMO_TEXT_LIMIT = 2000  # characters: longer texts are analysed every time
+MEMO_SIZE = 4096  # texts remembered per kind of analysis
+
+
+@lru_cache(maxsize=MEMO_SIZE)
+def _memo_segments(text: str, field: str, has_kana: bool) -> tuple[Segment, ...]:
+    return segment(text, field, has_kana=has_kana, statistical=field.split("[", 1)[0] not in NAME_FIELDS)
+
+
+@lru_cache(maxsize=MEMO_SIZE)
+def _memo_pulls(field: str, text: str) -> tuple[tuple[str, FieldValue], ...]:
+    return tuple(_field_pulls(field, text))
+
+
+@lru_cache(maxsize=MEMO_SIZE)
+def _memo_hits(field: str, text: str, has_kana: bool, default_year: int | None) -> tuple:
+    segs = _memo_segments(text, field, has_kana)
+    return tuple(field_hits(field, text, segs, {"default_year": default_year}))
+
+
+def _memo(field: str, text: str, detector: LatinDetector | None) -> bool:
+    return detector is None and len(text) <= MEMO_TEXT_LIMIT and field.split("[", 1)[0] in MEMO_FIELDS
+
+
 def parse_fields(texts: Mapping[str, str], *, source: str | None = None,
                  detector: LatinDetector | None = None,
                  notices: tuple[Notice, ...] = ()) -> Caption:
     """Parse several named text fields (caption, special_instructions, …) as one record."""
     texts = {k: v for k, v in texts.items() if v is not None}
+    has_kana = any(_KANA.search(t) for t in texts.values())
+    memo = {field: _memo(field, text, detector) for field, text in texts.items()}
     segments: list[Segment] = []
-    has_kana = any(re.search(r"[\u3040-\u30ff]", t) for t in texts.values())
+    pulls = []
     for field, text in texts.items():
-        prose = field.split("[", 1)[0] not in NAME_FIELDS
-        segments.extend(segment(text, field, detector=detector, has_kana=has_kana, statistical=prose))
+        if memo[field]:
+            segments.extend(_memo_segments(text, field, has_kana))
+            pulls.append(_memo_pulls(field, text))
+        else:
+            prose = field.split("[", 1)[0] not in NAME_FIELDS
+            segments.extend(segment(text, field, detector=detector, has_kana=has_kana, statistical=prose))
+            pulls.append(_field_pulls(field, text))
     segs = tuple(segments)
-    fields = _pull_fields(texts)
+    fields = _combine_pulls(pulls)
     years = [int(d.value[:4]) for d in fields.get("date", ()) if not d.value.startswith("--")]
-    restrictions = find_restrictions(texts, segs, defaults={"default_year": years[0] if years else None})
+    default_year = years[0] if years else None
+    hits = []
+    for index, (field, text) in enumerate(texts.items()):
+        if memo[field]:
+            hits.extend(h.at_field_index(index) for h in _memo_hits(field, text, has_kana, default_year))
+        else:
+            hits.extend(field_hits(field, text, segs, {"default_year": default_year}, index))
+    restrictions = merge_hits(hits)
     all_notices = tuple(notices) + tuple(_translation_gaps(texts, segs, restrictions, fields))
     return Caption(texts=MappingProxyType(dict(texts)), segments=segs, restrictions=restrictions,
                    fields=MappingProxyType(fields), notices=all_notices, source=source)

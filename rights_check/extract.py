@@ -31,6 +31,10 @@ class _Hit:
     evidence: Evidence
     order: tuple[int, int, int]
 
+    def at_field_index(self, index: int) -> "_Hit":
+        """The same statement ordered as the ``index``-th field's."""
+        return _Hit(self.type, self.value, self.evidence, (index,) + self.order[1:])
+
 
 class _Spans:
     """Ignore matches, asked "does one of type T overlap [start, end)?" in logarithmic time."""
@@ -175,44 +179,54 @@ def _list_hits(data, field: str, text: str, hay: str, langs, defaults, order_bas
 def find_restrictions(texts: Mapping[str, str], segments: tuple[Segment, ...], *,
                       defaults: Mapping[str, Any] | None = None) -> tuple[Restriction, ...]:
     """Every restriction the fields state or a licence implies, in reading order."""
+    hits: list[_Hit] = []
+    for field_index, (field, text) in enumerate(texts.items()):
+        hits.extend(field_hits(field, text, segments, defaults, field_index))
+    return merge_hits(hits)
+
+
+def field_hits(field: str, text: str, segments: tuple[Segment, ...],
+               defaults: Mapping[str, Any] | None = None, field_index: int = 0) -> list[_Hit]:
+    """The statements of one field (before merging), ordered within the field by
+    ``field_index``; ``segments`` need only cover this field."""
+    if not text:
+        return []
     data = load_phrases()
     defaults = dict(defaults or {})
     hits: list[_Hit] = []
-    for field_index, (field, text) in enumerate(texts.items()):
-        if not text:
-            continue
-        langs = SegmentLangs(segments, field)
-        windows = chunks(text)
-        lists = bool(data.headings) and len(text) <= LIST_TEXT_LIMIT and _ITEM_LINE.search(text) is not None
-        whole = "".join(fold(text).split()) if len(windows) == 1 or lists else ""
-        if lists:
-            hits.extend(_list_hits(data, field, text, whole, langs, defaults, field_index))
-        for lo, core, hi in windows:
-            part = text[lo:hi]
-            hay = whole if len(windows) == 1 else "".join(fold(part).split())
-            found = data.all_index.present(hay)
-            matches = list(_scan(data.phrases, data.phrase_parts, data.phrase_index, hay, found, part))
-            if not matches:
-                continue  # nothing stated here: the ignores need not run
-            ignored = _Spans((m.start(), m.end(), ph.types) for ph, m in
-                             _scan(data.ignores, data.ignore_parts, data.ignore_index, hay, found, part))
-            for phrase, m in matches:
-                start, end = m.span()
-                if lo + start >= core:
-                    continue  # the next window owns it
-                lang = phrase.lang if phrase.lang != "und" else langs.at(lo + start)
-                ev = Evidence(field, lo + start, lo + end, m.group(), lang, phrase.key)
-                values = {t: _value(phrase, t, m, defaults) for t in phrase.types}
-                if any(v is None for v in values.values()):
-                    continue  # one statement: if its key value does not resolve, none of it holds
-                for type_, value in values.items():
-                    if ignored.covers(start, end, type_):
-                        continue
-                    hits.append(_Hit(type_, value, ev, (field_index, lo + start, TYPE_ORDER[type_])))
-    return _merge(hits)
+    langs = SegmentLangs(segments, field)
+    windows = chunks(text)
+    lists = bool(data.headings) and len(text) <= LIST_TEXT_LIMIT and _ITEM_LINE.search(text) is not None
+    whole = "".join(fold(text).split()) if len(windows) == 1 or lists else ""
+    if lists:
+        hits.extend(_list_hits(data, field, text, whole, langs, defaults, field_index))
+    for lo, core, hi in windows:
+        part = text[lo:hi]
+        hay = whole if len(windows) == 1 else "".join(fold(part).split())
+        found = data.all_index.present(hay)
+        matches = list(_scan(data.phrases, data.phrase_parts, data.phrase_index, hay, found, part))
+        if not matches:
+            continue  # nothing stated here: the ignores need not run
+        ignored = _Spans((m.start(), m.end(), ph.types) for ph, m in
+                         _scan(data.ignores, data.ignore_parts, data.ignore_index, hay, found, part))
+        for phrase, m in matches:
+            start, end = m.span()
+            if lo + start >= core:
+                continue  # the next window owns it
+            lang = phrase.lang if phrase.lang != "und" else langs.at(lo + start)
+            ev = Evidence(field, lo + start, lo + end, m.group(), lang, phrase.key)
+            values = {t: _value(phrase, t, m, defaults) for t in phrase.types}
+            if any(v is None for v in values.values()):
+                continue  # one statement: if its key value does not resolve, none of it holds
+            for type_, value in values.items():
+                if ignored.covers(start, end, type_):
+                    continue
+                hits.append(_Hit(type_, value, ev, (field_index, lo + start, TYPE_ORDER[type_])))
+    return hits
 
 
-def _merge(hits: list[_Hit]) -> tuple[Restriction, ...]:
+def merge_hits(hits: list[_Hit]) -> tuple[Restriction, ...]:
+    """One restriction per type from the statements of all fields, licences expanded."""
     hits.sort(key=lambda h: h.order)
     by_type: dict[str, tuple[dict[str, Any], list[Evidence], tuple[int, int, int]]] = {}
     seen: set[tuple[str, Evidence]] = set()

@@ -130,3 +130,30 @@ def test_results_are_immutable():
 def test_non_string_is_a_type_error():
     with pytest.raises(TypeError):
         parse_caption(b"NO SALES")
+
+
+def test_remembered_boilerplate_fields_parse_as_fresh_ones():
+    """Credit, copyright and instruction fields are memoised by text; a custom detector turns
+    the memo off, so parsing with the default detector passed in is the fresh reading."""
+    from pathlib import Path
+
+    from rights_check.caption import MEMO_FIELDS, parse_fields
+    from rights_check.image import _texts, read_image
+    from rights_check.segment import default_detector
+
+    images = Path(__file__).resolve().parent.parent / "fixtures" / "images"
+    memoised = 0
+    for path in sorted(images.iterdir()):
+        if path.suffix.lower() not in (".jpg", ".jpeg", ".tif", ".png", ".webp"):
+            continue
+        texts = _texts(read_image(path))
+        memoised += sum(1 for f in texts if f.split("[")[0] in MEMO_FIELDS)
+        fresh = parse_fields(texts, detector=default_detector())
+        for _ in range(2):  # the second time comes from the memo
+            assert parse_fields(texts) == fresh, path.name
+    # a remembered instruction still takes its year from the photo's own caption
+    assert memoised > 20
+    for year in (2024, 2025):
+        parsed = parse_fields({"caption": f"Seoul, March 3, {year}.",
+                               "special_instructions": "EMBARGOED UNTIL MARCH 9"})
+        assert [dict(r.value)["until"] for r in parsed.restrictions] == [f"{year}-03-09"]
