@@ -7,7 +7,7 @@
   "online indefinitely". ``Usage.stated`` holds the key paths given (``"purpose"``,
   ``"publisher.type"``, ``"run_until"``); ``Usage.is_stated`` tells absent from false/[]/none.
 - Country codes are normalised to upper case (``kr`` → ``KR``) and checked against ISO 3166-1
-  alpha-2 with pycountry; ``WORLD`` is accepted in ``territories`` only.
+  alpha-2 (the ISO table generated from pycountry); ``WORLD`` is accepted in ``territories`` only.
 - Dates: ISO 8601 strings or YAML timestamps. A bare date is naive midnight; a time without an
   offset stays naive (the evaluator sends a naive time that decides an outcome to review).
 - Booleans must be real booleans ("yes" is an error). YAML reads an unquoted ``NO`` as false,
@@ -211,9 +211,9 @@ def _country(world: bool) -> Checker:
             if world:
                 return code
             raise _Bad("'WORLD' is allowed only in territories")
-        import pycountry  # slow to import: only when a manifest names a country
+        from .values import iso_country_codes
 
-        if len(code) == 2 and code.isascii() and pycountry.countries.get(alpha_2=code):
+        if code in iso_country_codes():
             return code
         hint = {"UK": "GB", "EL": "GR"}.get(code)  # common non-ISO spellings
         raise _Bad(f"{value!r} is not an ISO 3166-1 alpha-2 country code"

@@ -29,6 +29,12 @@ def _key(name: str) -> str:
 
 
 @cache
+def iso_country_codes() -> frozenset[str]:
+    """Every ISO 3166-1 alpha-2 code (the generated table in territories.toml)."""
+    return frozenset(_data("territories.toml")["codes"]["alpha_2"])
+
+
+@cache
 def _territory_names() -> dict[str, str]:
     data = _data("territories.toml")
     table = {_key(k): v for k, v in data["countries"].items()}
