@@ -217,6 +217,9 @@ class Job:
     timeout: float | None = None
     extras: tuple[Callable[[Item, dict[str, Any]], None], ...] = field(default_factory=tuple)
     """Extra steps on each result (e.g. a thumbnail for the HTML report), run in the worker."""
+    line: Callable[[dict[str, Any]], str] | None = None
+    """Renders a result's output in the worker (see ``output``): the result handed back is
+    then only that text (``_line``) and what the summary counts (verdict, error, internal)."""
 
 
 class _TimedOut(Exception):
@@ -291,6 +294,10 @@ def process(job: Job, item: Item) -> dict[str, Any]:
             signal.signal(signal.SIGALRM, previous)
     if item.record_id is not None:
         result = {"id": item.record_id, **result}
+    if job.line is not None:
+        shown = {k: v for k, v in result.items() if not k.startswith("_") and k != "internal"}
+        counted = {k: result[k] for k in ("verdict", "error", "internal") if k in result}
+        result = {"_line": job.line(shown), **counted}
     return result
 
 

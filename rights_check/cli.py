@@ -146,6 +146,8 @@ def _batch(command: str, items: Iterator[Any], fmt: str, output: str | None, col
         job.extras = (add_thumbnail,)
     with open_output(output) as out:
         r = renderer(fmt)(out, sys.stderr, color=_use_color(color, out) and fmt == "text", command=command)
+        if extra is None and hasattr(r, "line"):
+            job.line = r.line  # rendered in the workers; the HTML report needs whole results
         for rend in (r, extra):
             if rend is not None:
                 rend.begin(meta)
@@ -162,7 +164,6 @@ def _batch(command: str, items: Iterator[Any], fmt: str, output: str | None, col
                     errors += 1
                     codes.append(ExitCode.INTERNAL_ERROR if result.pop("internal", False)
                                  else ExitCode.INPUT_ERROR)
-                    r.error(result)
                 else:
                     verdict = result.get("verdict")
                     if verdict is not None:
@@ -170,6 +171,11 @@ def _batch(command: str, items: Iterator[Any], fmt: str, output: str | None, col
                         codes.append(VERDICT_EXIT[verdict])
                     else:
                         codes.append(ExitCode.OK)
+                if "_line" in full:
+                    r.prerendered(full["_line"])
+                elif "error" in result:
+                    r.error(result)
+                else:
                     r.item(result)
                 if extra is not None:
                     extra.add(full)

@@ -5,6 +5,10 @@ result's JSON form (``to_dict()`` of a Report for ``check``, of a Caption for ``
 reading for ``read``), so results made in worker processes render the same — or
 ``error(result)`` for an error line ``{"source", "error"}``, and finally ``end(summary)``. Machine formats write only their format to ``out``; diagnostics and,
 for streaming formats, the summary go to ``err``.
+
+A format whose every result is one self-contained piece of text (jsonl) also has a static
+``line(result) -> str``, which the batch runs in the worker processes, and
+``prerendered(text)``, which writes such a piece: the parent process then only writes.
 """
 
 from __future__ import annotations

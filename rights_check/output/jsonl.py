@@ -14,9 +14,17 @@ class JsonlRenderer:
     def begin(self, meta: dict[str, Any]) -> None:
         pass
 
-    def _line(self, obj: dict[str, Any]) -> None:
-        self.out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    @staticmethod
+    def line(obj: dict[str, Any]) -> str:
+        """One result's line. Workers call it, so the parent only writes (``prerendered``)."""
+        return json.dumps(obj, ensure_ascii=False) + "\n"
+
+    def prerendered(self, text: str) -> None:
+        self.out.write(text)
         self.out.flush()
+
+    def _line(self, obj: dict[str, Any]) -> None:
+        self.prerendered(self.line(obj))
 
     def item(self, result: Any) -> None:
         self._line(result)
