@@ -166,6 +166,20 @@ class AnchorIndex:
             if groups:
                 for literal in groups[0]:  # groups[0] is the most selective group
                     self.by_key.setdefault(literal, []).append(i)
+        # every distinct group gets a number; a text satisfies a group when it holds one of
+        # its literals, so one pass over the found literals settles all groups at once
+        group_id: dict[frozenset[str], int] = {}
+        self.rest: list[tuple[int, ...]] = []  # the group numbers after the first, per entry
+        self.literal_groups: dict[str, list[int]] = {}
+        for groups in self.entries:
+            ids = []
+            for group in groups:
+                if group not in group_id:
+                    group_id[group] = len(group_id)
+                    for literal in group:
+                        self.literal_groups.setdefault(literal, []).append(group_id[group])
+                ids.append(group_id[group])
+            self.rest.append(tuple(ids[1:]))
         # one Aho-Corasick pass over the text finds every literal, overlapping ones included
         self.automaton = ahocorasick.Automaton()
         for w in sorted(words):
@@ -184,9 +198,13 @@ class AnchorIndex:
         to share one scan between indexes)."""
         if found is None:
             found = self.present(hay)
+        satisfied: set[int] = set()
+        for literal in found:
+            satisfied.update(self.literal_groups.get(literal, ()))
         out = set(self.always)
+        rest = self.rest
         for literal in found:
             for i in self.by_key.get(literal, ()):
-                if i not in out and all(not group.isdisjoint(found) for group in self.entries[i][1:]):
+                if i not in out and satisfied.issuperset(rest[i]):
                     out.add(i)
         return sorted(out)

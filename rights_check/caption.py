@@ -12,7 +12,7 @@ from .anchors import anchors_of, fold
 from .dates import find_dates
 from .extract import field_hits, merge_hits
 from .model import Caption, FieldValue, Notice, Restriction, Segment
-from .segment import LatinDetector, SegmentLangs, segment
+from .segment import URL_HINT, LatinDetector, SegmentLangs, segment
 
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _NAME_END = r"[^\n()\[\]{}<>|;,.]"
@@ -22,6 +22,8 @@ _URL = re.compile(
 _COPYRIGHT = re.compile(
     r"(?:©|ⓒ|Ⓒ|\(c\)|\bcopyright\b(?:\s*(?:©|\(c\)))?|저작권자\s*(?:©|ⓒ|\(c\))?|版权所有|著作権)"
     r"\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?(?P<name>[^\n.,;|<>\[\]()]{2,80})", re.I)
+# _COPYRIGHT needs one of these in the case-folded, space-free text
+_COPYRIGHT_SIGNS = ("©", "ⓒ", "(c)", "copyright", "저작권자", "版权所有", "著作権")
 _CREDIT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # (AP Photo/Name), (AP Photo), AFP PHOTO / Name, REUTERS/Name, EPA/Name, Xinhua/Name
     ("credit", re.compile(r"\((?P<name>(?:AP|AFP|EPA)\s+Photo(?:\s*/\s*[^()\n]{1,60})?)\)", re.I)),
@@ -76,10 +78,12 @@ def _field_pulls(field: str, text: str) -> list[tuple[str, FieldValue]]:
                 continue
             for m in rx.finditer(text):
                 add(kind, m, m["name"], "name")
-        for m in _COPYRIGHT.finditer(text):
-            add("copyright", m, m["name"], 0)
-    for m in _URL.finditer(text):
-        add("url", m, m.group().rstrip(".,;:"))
+        if any(sign in hay for sign in _COPYRIGHT_SIGNS):
+            for m in _COPYRIGHT.finditer(text):
+                add("copyright", m, m["name"], 0)
+    if URL_HINT.search(text):
+        for m in _URL.finditer(text):
+            add("url", m, m.group().rstrip(".,;:"))
     for d in find_dates(text):
         out.append(("date", FieldValue("date", d.text, d.iso, field, d.start, d.end)))
     return out

@@ -71,9 +71,14 @@ def _valid(y: int | None, m: int, d: int) -> bool:
     return True
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def find_dates(text: str) -> list[FoundDate]:
     """Every date in ``text``, left to right, without overlaps."""
     found: list[FoundDate] = []
+    if _DIGIT.search(text) is None:
+        return found  # every pattern needs a digit
     starts: list[int] = []  # taken spans, sorted and disjoint: one bisect per overlap test
     ends: list[int] = []
     for kind, rx in _DATE_PATTERNS:

@@ -22,6 +22,7 @@ from typing import Any
 from .anchors import AnchorIndex, anchors_of, split_alternatives
 from .errors import DataError
 from .model import RestrictionType, freeze, thaw
+from .regexcache import compile_pattern
 
 TYPES = frozenset(t.value for t in RestrictionType)
 
@@ -80,7 +81,7 @@ def compiled(pattern: str, flags: int) -> re.Pattern[str]:
     the phrase data has)."""
     regex = _COMPILED.get((pattern, flags))
     if regex is None:
-        regex = _COMPILED[(pattern, flags)] = re.compile(pattern, flags)
+        regex = _COMPILED[(pattern, flags)] = compile_pattern(pattern, flags)
     return regex
 
 
@@ -335,13 +336,26 @@ def index_json(data: PhraseSet) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=0, sort_keys=True) + "\n"
 
 
-def write_index() -> str:
-    """Rebuild ``data/phrases.index.json`` from the phrase files (run after editing them:
-    ``python -m rights_check.phrases``). Returns the path written."""
+def runtime_patterns(data: PhraseSet) -> list[tuple[str, int]]:
+    """(pattern, flags) of every regex a check compiles: each alternative, and the whole
+    pattern of list headings and items."""
+    out = [(a.pattern, a.flags) for kind in (data.phrases, data.ignores, data.headings, data.items)
+           for ph in kind for a in ph.parts]
+    out += [(ph.pattern, ph.flags) for kind in (data.headings, data.items) for ph in kind]
+    return out
+
+
+def write_index() -> list[str]:
+    """Rebuild ``data/phrases.index.json`` and the compiled regexes (``regexcache``) from the
+    phrase files (run after editing them: ``python -m rights_check.phrases``). Returns the
+    paths written."""
+    from . import regexcache
+
+    data = build_phrases()
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", INDEX)
     with open(path, "w", encoding="utf-8") as fh:
-        fh.write(index_json(build_phrases()))
-    return path
+        fh.write(index_json(data))
+    return [path, regexcache.write(runtime_patterns(data))]
 
 
 def _read_index(digest: str) -> PhraseSet | None:
@@ -373,4 +387,4 @@ def load_phrases() -> PhraseSet:
 
 
 if __name__ == "__main__":
-    print(write_index())
+    print("\n".join(write_index()))

@@ -137,7 +137,7 @@ _URLISH = re.compile(
     r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|"
     r"gov|edu|kr|jp|cn|de|fr|es|uk|go\.kr|or\.kr|co\.kr|tw|hk|io|int)\b(?:/\S*)?", re.I)
 # every address _URLISH masks contains one of these: most captions skip the costly mask
-_URL_HINT = re.compile(r"://|www\.|@|\.(?:com|org|net|gov|edu|kr|jp|cn|de|fr|es|uk|tw|hk|io|int)\b", re.I)
+URL_HINT = re.compile(r"://|www\.|@|\.(?:com|org|net|gov|edu|kr|jp|cn|de|fr|es|uk|tw|hk|io|int)\b", re.I)
 _CLAUSE_BREAK = re.compile(
     r"\n|[。！？；;|｜/／()（）\[\]「」【】<>〈〉《》]| [-–—] |-{3,}|(?<=[^\W\d_]{3}[.!?]) (?=[A-Z])")
 _SCRIPTS = {
@@ -165,7 +165,7 @@ class _Run:
 
 def _letter_runs(text: str) -> list[_Run]:
     """Maximal runs of one script inside a clause; neutral characters stay inside a run."""
-    masked = _URLISH.sub(lambda m: " " * len(m.group()), text) if _URL_HINT.search(text) else text
+    masked = _URLISH.sub(lambda m: " " * len(m.group()), text) if URL_HINT.search(text) else text
     runs: list[_Run] = []
     start = 0
     clause = 0

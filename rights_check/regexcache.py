@@ -1,0 +1,112 @@
+"""The phrase regexes, compiled ahead of time for the interpreter that wrote them.
+
+``re.compile`` parses a pattern and turns it into SRE code in pure Python: about 0.4 ms per
+phrase regex, half a second for all of them, paid again by every process (and every worker
+of a batch) for each regex it first needs. ``data/phrases.sre.z`` holds the SRE code of every
+phrase regex, written with the phrase index (``python -m rights_check.phrases``); a process
+hands a pattern's code to ``_sre.compile`` (a few microseconds), as ``re`` itself does at the
+end of its own compile.
+
+The code belongs to one interpreter: the file records the implementation, Python version,
+SRE magic number, code-word size, byte order and Unicode range it was made for, and any other
+interpreter compiles with ``re`` as usual. ``_sre`` validates the code it is given. A test
+checks that every entry is exactly the code ``re`` produces for its pattern.
+"""
+
+from __future__ import annotations
+
+import array
+import json
+import os
+import re
+import sys
+import zlib
+from functools import cache
+from importlib import resources
+from typing import Any
+
+FILE = "phrases.sre.z"
+
+
+def interpreter() -> dict[str, Any]:
+    """What the SRE code depends on."""
+    import _sre
+
+    return {"implementation": sys.implementation.name, "version": list(sys.version_info[:2]),
+            "magic": _sre.MAGIC, "codesize": _sre.CODESIZE, "byteorder": sys.byteorder,
+            "maxunicode": sys.maxunicode}
+
+
+def _code(pattern: str, flags: int) -> tuple[int, int, dict[str, int], list[int]]:
+    """(flags with the pattern's inline flags, groups, group index, code): ``re._compiler.compile``
+    up to its call of ``_sre.compile``."""
+    from re import _compiler, _parser  # type: ignore[attr-defined]
+
+    parsed = _parser.parse(pattern, flags)
+    code = _compiler._code(parsed, flags)
+    return flags | parsed.state.flags, parsed.state.groups - 1, dict(parsed.state.groupdict), list(code)
+
+
+def build(patterns) -> bytes:
+    """The cache file for ``patterns`` (pairs of pattern and flags) on this interpreter."""
+    entries = []
+    codes = array.array("I")
+    for pattern, flags in sorted(set(patterns)):
+        all_flags, groups, groupindex, code = _code(pattern, flags)
+        entries.append([pattern, flags, all_flags, groups, groupindex, len(codes), len(code)])
+        codes.extend(code)
+    head = json.dumps({"interpreter": interpreter(), "entries": entries}, ensure_ascii=False,
+                      sort_keys=True).encode("utf-8")
+    return zlib.compress(len(head).to_bytes(4, "little") + head + codes.tobytes(), 9)
+
+
+def write(patterns) -> str:
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", FILE)
+    with open(path, "wb") as fh:
+        fh.write(build(patterns))
+    return path
+
+
+class Cache:
+    def __init__(self, raw: bytes):
+        data = zlib.decompress(raw)
+        size = int.from_bytes(data[:4], "little")
+        head = json.loads(data[4:4 + size])
+        self.interpreter = head["interpreter"]
+        self.entries = {(e[0], e[1]): e[2:] for e in head["entries"]}
+        self.codes = memoryview(data)[4 + size:].cast("I") if self.interpreter == interpreter() else None
+
+    def code(self, pattern: str, flags: int) -> tuple[int, int, dict[str, int], list[int]] | None:
+        """The stored compile of a pattern, or None (not stored, or another interpreter)."""
+        entry = self.entries.get((pattern, flags))
+        if entry is None or self.codes is None:
+            return None
+        all_flags, groups, groupindex, start, length = entry
+        return all_flags, groups, groupindex, self.codes[start:start + length].tolist()
+
+
+@cache
+def stored() -> Cache | None:
+    """The bundled cache, or None when it is missing or unreadable."""
+    try:
+        return Cache((resources.files("rights_check") / "data" / FILE).read_bytes())
+    except (OSError, ValueError, zlib.error):
+        return None
+
+
+def compile_pattern(pattern: str, flags: int) -> re.Pattern[str]:
+    """``re.compile(pattern, flags)``, from the stored code when there is one for it."""
+    cache_ = stored()
+    found = cache_.code(pattern, flags) if cache_ is not None else None
+    if found is None:
+        return re.compile(pattern, flags)
+    import _sre
+
+    all_flags, groups, groupindex, code = found
+    indexgroup: list[str | None] = [None] * (groups + 1)
+    for name, i in groupindex.items():
+        indexgroup[i] = name
+    try:
+        return _sre.compile(pattern, all_flags, code, groups, groupindex, tuple(indexgroup))
+    except (RuntimeError, TypeError, ValueError):  # code _sre does not accept: compile afresh
+        return re.compile(pattern, flags)
