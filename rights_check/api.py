@@ -30,14 +30,6 @@ def decode_text(data: bytes, name: str) -> str:
         raise InputError(f"{name}: not UTF-8 text: invalid byte 0x{bad} at offset {exc.start}") from None
 
 
-def _head(name: str) -> bytes:
-    with open_input(name) as fh:
-        try:
-            return fh.read(64)
-        except OSError as exc:
-            raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
-
-
 def file_sha256(name: str) -> str:
     """SHA-256 of a file's bytes, read in blocks (memory stays flat for large images)."""
     digest = hashlib.sha256()
@@ -73,7 +65,8 @@ def read_image(path: str | os.PathLike[str]):
 def load_caption(source: Any, *, detector: LatinDetector | None = None) -> tuple[Caption, str | None]:
     """A parsed caption from text, a path (image or caption text file, told apart by content),
     an ImageRecord or a Caption; and the file's SHA-256."""
-    from .image import ImageRecord, caption_of, is_image
+    from .image import ImageRecord, caption_of, read_image_digest
+    from .image.containers import NotAnImage
 
     if isinstance(source, Caption):
         return source, None
@@ -83,9 +76,12 @@ def load_caption(source: Any, *, detector: LatinDetector | None = None) -> tuple
         return caption_of(source, detector=detector), None
     if isinstance(source, os.PathLike):
         name = os.fspath(source)
-        if is_image(_head(name)):
-            record = read_image(name)
-            return caption_of(record, detector=detector), file_sha256(name)
+        try:
+            record, digest = read_image_digest(name)  # one read for a small image
+        except NotAnImage:
+            pass
+        else:
+            return caption_of(record, detector=detector), digest or file_sha256(name)
         text, digest = read_text_file(source)
         return parse_caption(text, source=name, detector=detector), digest
     raise TypeError(f"check() takes caption text, a path, an ImageRecord or a Caption, "

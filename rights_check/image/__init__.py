@@ -40,6 +40,12 @@ def read_image(path: str | os.PathLike[str]) -> ImageRecord:
 
     Raises ``InputError`` (one line naming the file) when the file cannot be read or its
     metadata is cut off; damage inside complete segments becomes a ``damaged`` notice."""
+    return read_image_digest(path)[0]
+
+
+def read_image_digest(path: str | os.PathLike[str]) -> tuple[ImageRecord, str | None]:
+    """``read_image`` and the file's SHA-256 when the file was small enough to be read whole
+    (None otherwise). Raises ``containers.NotAnImage`` when the content is no image format."""
     from .c2pa import parse_c2pa
     from .containers import read_blocks
     from .exif import parse_exif
@@ -63,7 +69,7 @@ def read_image(path: str | os.PathLike[str]) -> ImageRecord:
         sources.append(FieldSource(field, f"png:{keyword}", text))
     for sidecar in find_sidecars(path):
         sources.extend(read_sidecar(sidecar, notices))
-    return reconcile(sources, notices, path=os.fspath(path), format=blocks.format)
+    return reconcile(sources, notices, path=os.fspath(path), format=blocks.format), blocks.sha256
 
 
 def _texts(record: ImageRecord) -> dict[str, str]:

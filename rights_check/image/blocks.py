@@ -31,3 +31,5 @@ class Blocks:
     text: list[tuple[str, str]] = field(default_factory=list)
     """Plain text chunks (PNG tEXt/iTXt keywords such as Title, Copyright, Description)."""
     notices: list[Notice] = field(default_factory=list)
+    sha256: str | None = None
+    """SHA-256 of the file, when it was small enough to be read whole."""

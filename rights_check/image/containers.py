@@ -12,6 +12,7 @@ A file that ends inside a metadata segment or before any image data raises ``Inp
 
 from __future__ import annotations
 
+import hashlib
 import os
 import struct
 
@@ -36,6 +37,10 @@ __all__ = [
 MAX_XMP_FILE = 32 * 1024 * 1024
 
 
+class NotAnImage(InputError):
+    """The file's content is not an image or XMP format rights_check reads."""
+
+
 def read_blocks(path: str | os.PathLike) -> Blocks:
     """Read every caption/rights metadata block of an image or XMP file."""
     p = os.fspath(path)
@@ -49,8 +54,11 @@ def read_blocks(path: str | os.PathLike) -> Blocks:
                 head = src.read_at(0, 64)
                 kind = sniff(head)
                 if kind is None:
-                    raise InputError(f"{p}: not an image (unrecognised content)")
-                return _READERS[kind](src, head)
+                    raise NotAnImage(f"{p}: not an image (unrecognised content)")
+                blocks = _READERS[kind](src, head)
+                if src.whole is not None:
+                    blocks.sha256 = hashlib.sha256(src.whole).hexdigest()
+                return blocks
             except OSError as exc:
                 raise InputError(f"{p}: cannot read: {exc.strerror or exc}") from None
     except (struct.error, IndexError, ValueError) as exc:  # belt and braces: never a traceback

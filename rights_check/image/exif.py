@@ -6,6 +6,7 @@ a file object with ``seek``/``read`` so a large TIFF costs no more than a small 
 
 from __future__ import annotations
 
+import re
 import struct
 from dataclasses import dataclass
 from typing import Callable
@@ -110,25 +111,22 @@ class TiffReader:
         if len(body) < n * entry_size:
             n = len(body) // entry_size
         entries = []
-        for i in range(n):
-            e = body[i * entry_size:(i + 1) * entry_size]
-            if self.big:
-                tag, typ, cnt = struct.unpack(self.bo + "HHQ", e[:12])
-                inline, val_field = 8, offset + count_size + i * entry_size + 12
-                raw_off = e[12:20]
-            else:
-                tag, typ, cnt = struct.unpack(self.bo + "HHI", e[:8])
-                inline, val_field = 4, offset + count_size + i * entry_size + 8
-                raw_off = e[8:12]
+        if self.big:
+            fields = struct.iter_unpack(self.bo + "HHQ8s", body[:n * entry_size])
+        else:
+            fields = struct.iter_unpack(self.bo + "HHI4s", body[:n * entry_size])
+        inline = 8 if self.big else 4
+        pointer = self.bo + ("Q" if self.big else "I")
+        for i, (tag, typ, cnt, raw_off) in enumerate(fields):
             tsize = TYPE_SIZES.get(typ)
             if tsize is None or cnt > MAX_VALUE_BYTES:
                 entries.append(Entry(tag, typ, cnt, -1, 0))
                 continue
             size = cnt * tsize
             if size <= inline:
-                voff = val_field
+                voff = offset + count_size + i * entry_size + (entry_size - inline)
             else:
-                voff = struct.unpack(self.bo + ("Q" if self.big else "I"), raw_off)[0]
+                voff = struct.unpack(pointer, raw_off)[0]
             entries.append(Entry(tag, typ, cnt, size, voff))
         nxt = 0
         if complete:
@@ -239,8 +237,11 @@ def decode_user_comment(raw: bytes, byte_order: str) -> str | None:
 
 # --------------------------------------------------------------------------- parse_exif
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def _garbled(text: str) -> bool:
-    return any(ord(c) < 32 and c not in "\t\n\r" for c in text)
+    return _CONTROL.search(text) is not None
 
 
 def _source(index: int, name: str) -> str:
