@@ -334,8 +334,12 @@ def run(job: Job, items: Iterable[Item], jobs: int = 1, *, chunksize: int = 1) -
     import multiprocessing
 
     from .phrases import load_phrases
+    from .segment import LangdetectDetector, default_detector
 
     load_phrases()  # load once before the fork: workers share it
+    detector = default_detector()
+    if isinstance(detector, LangdetectDetector):
+        detector.load()
     # The parent checks the first few inputs itself: the phrase regexes they need are then
     # compiled once, before the fork, instead of once in every worker.
     for item in itertools.islice(items, jobs * WARM_UP):

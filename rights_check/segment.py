@@ -62,12 +62,16 @@ class LangdetectDetector:
                 for gram, probs in factory.word_lang_prob_map.items()}
         return factory, tuple(factory.langlist), logs
 
-    def __call__(self, text: str) -> Mapping[str, float]:
-        import math
-
+    def load(self) -> None:
+        """Load the profiles now (a batch does this before forking its workers)."""
         with self._lock:
             if self._model is None:
                 self._model = self._load()
+
+    def __call__(self, text: str) -> Mapping[str, float]:
+        import math
+
+        self.load()
         factory, langs, logs = self._model
         detector = factory.create()
         detector.append(text)
