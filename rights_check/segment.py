@@ -18,7 +18,7 @@ from typing import Protocol
 from .model import Segment
 
 LATIN_LANGUAGES = ("en", "fr", "de", "es")
-DETECT_SAMPLE = 300  # characters of a run given to the statistical detector
+DETECT_SAMPLE = 150  # characters of a run given to the statistical detector
 
 
 class LatinDetector(Protocol):
@@ -78,10 +78,7 @@ class LangdetectDetector:
         grams = detector._extract_ngrams()  # normalised n-grams found in the profiles
         if not grams:
             return {}
-        scores = [0.0] * len(langs)
-        for gram in grams:
-            for i, value in enumerate(logs[gram]):
-                scores[i] += value
+        scores = [math.fsum(column) for column in zip(*map(logs.__getitem__, grams))]
         top = max(scores)
         weights = [math.exp(score - top) for score in scores]
         total = sum(weights)
