@@ -36,21 +36,27 @@ ZONES = {"gmt": "+00:00", "utc": "+00:00", "z": "+00:00", "kst": "+09:00", "jst"
          "pdt": "-07:00", "cet": "+01:00", "cest": "+02:00", "bst": "+01:00", "mez": "+01:00",
          "mesz": "+02:00", "hkt": "+08:00"}
 
+# (kind, regex, gate): a pattern runs only when its gate says the text can hold its date
 _DATE_PATTERNS = [
     # 2018-02-09, 2018.02.09, 2018/2/9 (not part of a longer number)
-    ("ymd", re.compile(r"(?<![\d.])(?P<y>(?:19|20)\d\d)\s*[-./]\s*(?P<m>[01]?\d)\s*[-./]\s*(?P<d>[0-3]?\d)(?![\d])")),
+    ("ymd", re.compile(r"(?<![\d.])(?P<y>(?:19|20)\d\d)\s*[-./]\s*(?P<m>[01]?\d)\s*[-./]\s*(?P<d>[0-3]?\d)(?![\d])"),
+     "numeric"),
     # 09.02.2018 (German numeric dates, day first)
-    ("dmy", re.compile(r"(?<![\d.])(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>(?:19|20)\d\d)(?![\d])")),
+    ("dmy", re.compile(r"(?<![\d.])(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>(?:19|20)\d\d)(?![\d])"),
+     "numeric"),
     # 2018년 2월 9일, 2018年2月9日, 2018 年 2 月 9 日
-    ("ymd", re.compile(r"(?P<y>(?:19|20)\d\d)\s*[년年]\s*(?P<m>[01]?\d)\s*[월月]\s*(?P<d>[0-3]?\d)\s*[일日]")),
+    ("ymd", re.compile(r"(?P<y>(?:19|20)\d\d)\s*[년年]\s*(?P<m>[01]?\d)\s*[월月]\s*(?P<d>[0-3]?\d)\s*[일日]"),
+     "cjk"),
     # 2월 9일, 2月9日 (year from context)
-    ("md", re.compile(r"(?<![\d년年])(?P<m>[01]?\d)\s*[월月]\s*(?P<d>[0-3]?\d)\s*[일日]")),
+    ("md", re.compile(r"(?<![\d년年])(?P<m>[01]?\d)\s*[월月]\s*(?P<d>[0-3]?\d)\s*[일日]"), "cjk"),
     # February 9, 2018 / Feb. 9 2018 / February 9
     # (a word of 3-10 letters stands for the month; the MONTHS table decides, which is much
     # cheaper than a 60-way alternation tried at every position)
-    ("mdy", re.compile(r"\b(?P<mon>[^\W\d_]{3,10})\.?\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>(?:19|20)\d\d)\b)?", re.I)),
+    ("mdy", re.compile(r"\b(?P<mon>[^\W\d_]{3,10})\.?\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>(?:19|20)\d\d)\b)?", re.I),
+     "month"),
     # 9 February 2018 / 9. Februar 2018 / 9 de febrero de 2018 / le 9 février 2018
-    ("dmy", re.compile(r"\b(?P<d>[0-3]?\d)(?:er|\.)?\s+(?:de\s+)?(?P<mon>[^\W\d_]{3,10})\.?(?:\s+(?:de\s+)?(?P<y>(?:19|20)\d\d))?\b", re.I)),
+    ("dmy", re.compile(r"\b(?P<d>[0-3]?\d)(?:er|\.)?\s+(?:de\s+)?(?P<mon>[^\W\d_]{3,10})\.?(?:\s+(?:de\s+)?(?P<y>(?:19|20)\d\d))?\b", re.I),
+     "month"),
 ]
 
 
@@ -72,6 +78,8 @@ def _valid(y: int | None, m: int, d: int) -> bool:
 
 
 _DIGIT = re.compile(r"\d")
+_CJK_DATE = re.compile(r"[월月]")
+_MONTH_WORD = re.compile(r"[^\W\d_]{3,10}")
 
 
 def find_dates(text: str) -> list[FoundDate]:
@@ -79,9 +87,13 @@ def find_dates(text: str) -> list[FoundDate]:
     found: list[FoundDate] = []
     if _DIGIT.search(text) is None:
         return found  # every pattern needs a digit
+    gates = {"numeric": True, "cjk": _CJK_DATE.search(text) is not None,
+             "month": not MONTHS.keys().isdisjoint(_MONTH_WORD.findall(text.lower()))}
     starts: list[int] = []  # taken spans, sorted and disjoint: one bisect per overlap test
     ends: list[int] = []
-    for kind, rx in _DATE_PATTERNS:
+    for kind, rx, gate in _DATE_PATTERNS:
+        if not gates[gate]:
+            continue
         for m in rx.finditer(text):
             i = bisect.bisect_right(starts, m.start())
             if (i and ends[i - 1] > m.start()) or (i < len(starts) and starts[i] < m.end()):

@@ -195,7 +195,7 @@ def _family(source: str) -> str:
 
 def machine_restrictions(sources: Iterable[FieldSource | tuple[str, str, str]]) -> tuple[Restriction, ...]:
     """Restrictions stated by the machine-readable values among ``sources``."""
-    srcs = [FieldSource(*s) for s in sources if s[2] is not None]
+    srcs = [s if type(s) is FieldSource else FieldSource(*s) for s in sources if s[2] is not None]
     out = _Collector()
     by_field: dict[str, list[FieldSource]] = {}
     for s in srcs:

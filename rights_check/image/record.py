@@ -261,7 +261,8 @@ def reconcile(sources: Iterable[FieldSource | tuple[str, str, str]], notices: It
     by_field: dict[str, list[tuple[str, str]]] = {}
     all_sources: list[FieldSource] = []
     for fs in sources:
-        fs = FieldSource(*fs)
+        if type(fs) is not FieldSource:
+            fs = FieldSource(*fs)
         if fs.value is None:
             continue
         by_field.setdefault(fs.field, []).append((fs.source, str(fs.value)))
