@@ -180,15 +180,24 @@ class AnchorIndex:
                         self.literal_groups.setdefault(literal, []).append(group_id[group])
                 ids.append(group_id[group])
             self.rest.append(tuple(ids[1:]))
-        # one Aho-Corasick pass over the text finds every literal, overlapping ones included
-        self.automaton = ahocorasick.Automaton()
-        for w in sorted(words):
-            self.automaton.add_word(w, w)
-        if words:
-            self.automaton.make_automaton()
+        self.words = sorted(words)
+        self._automaton = None
+
+    @property
+    def automaton(self):
+        """One Aho-Corasick pass over a text finds every literal, overlapping ones included.
+        Built on first use: an index that is only given ``found`` never needs one."""
+        if self._automaton is None:
+            automaton = ahocorasick.Automaton()
+            for w in self.words:
+                automaton.add_word(w, w)
+            if self.words:
+                automaton.make_automaton()
+            self._automaton = automaton
+        return self._automaton
 
     def present(self, hay: str) -> set[str]:
-        if not self.entries_groups or len(self.automaton) == 0:
+        if not self.words:
             return set()
         return {word for _, word in self.automaton.iter(hay)}
 

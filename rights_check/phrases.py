@@ -337,12 +337,14 @@ def index_json(data: PhraseSet) -> str:
 
 
 def runtime_patterns(data: PhraseSet) -> list[tuple[str, int]]:
-    """(pattern, flags) of every regex a check compiles: each alternative, and the whole
-    pattern of list headings and items."""
+    """(pattern, flags) of every phrase regex a check compiles (each alternative, and the whole
+    pattern of list headings and items), and the segmenter's script regexes."""
     out = [(a.pattern, a.flags) for kind in (data.phrases, data.ignores, data.headings, data.items)
            for ph in kind for a in ph.parts]
     out += [(ph.pattern, ph.flags) for kind in (data.headings, data.items) for ph in kind]
-    return out
+    from .segment import PRECOMPILED
+
+    return out + list(PRECOMPILED)
 
 
 def write_index() -> list[str]:

@@ -1,4 +1,5 @@
-"""The phrase regexes, compiled ahead of time for the interpreter that wrote them.
+"""The phrase regexes (and the segmenter's script classes), compiled ahead of time for the
+interpreter that wrote them.
 
 ``re.compile`` parses a pattern and turns it into SRE code in pure Python: about 0.4 ms per
 phrase regex, half a second for all of them, paid again by every process (and every worker

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Protocol
 
 from .model import Segment
+from .regexcache import compile_pattern
 
 LATIN_LANGUAGES = ("en", "fr", "de", "es")
 DETECT_SAMPLE = 150  # characters of a run given to the statistical detector
@@ -169,8 +170,8 @@ _SCRIPTS = {
 _NEUTRAL = "[^" + "".join(_SCRIPTS.values()) + "]"
 # A run of one script with the neutral characters inside it (the two classes are disjoint, so
 # this never backtracks); searched one clause at a time.
-_RUNS = re.compile("|".join(f"(?P<{name}>[{chars}]+(?:{_NEUTRAL}*[{chars}]+)*)"
-                            for name, chars in _SCRIPTS.items()))
+_RUNS_PATTERN = "|".join(f"(?P<{name}>[{chars}]+(?:{_NEUTRAL}*[{chars}]+)*)" for name, chars in _SCRIPTS.items())
+_RUNS = compile_pattern(_RUNS_PATTERN, 0)
 
 
 class _Run:
@@ -202,7 +203,10 @@ def _letter_runs(text: str) -> list[_Run]:
 
 
 NAME_LIMIT = 300
-_SCRIPT_OF = re.compile(f"(?P<ko>[{_SCRIPTS['ko']}])|(?P<ja>[{_SCRIPTS['ja']}])|(?P<zh>[{_SCRIPTS['han']}])")
+_SCRIPT_OF_PATTERN = f"(?P<ko>[{_SCRIPTS['ko']}])|(?P<ja>[{_SCRIPTS['ja']}])|(?P<zh>[{_SCRIPTS['han']}])"
+_SCRIPT_OF = compile_pattern(_SCRIPT_OF_PATTERN, 0)
+PRECOMPILED = ((_RUNS_PATTERN, 0), (_SCRIPT_OF_PATTERN, 0))
+"""Script-class regexes costly to compile (large Unicode ranges): kept in the regex cache."""
 
 
 def _name_lang(text: str) -> str:
