@@ -149,6 +149,8 @@ def images(count: int) -> dict:
     import shutil
     import tempfile
 
+    from rights_check.batch import default_jobs
+
     source = os.path.join(ROOT, "fixtures", "images")
     jpegs = sorted(f for f in os.listdir(source) if f.lower().endswith(".jpg"))
     manifest = os.path.join(ROOT, "fixtures", "usage", "newspaper-editorial-web.yaml")
@@ -158,12 +160,16 @@ def images(count: int) -> dict:
         for i in range(count):
             name = jpegs[i % len(jpegs)]
             shutil.copy(os.path.join(source, name), os.path.join(folder, f"{i:05d}-{name}"))
-        ours = _run_rss(_cli() + ["check", folder, "--use", manifest, "--format", "jsonl"])
-        result: dict = {"files": count, "rights_check_s": ours[0], "rights_check_files_per_s": count / ours[0]}
+        command = _cli() + ["check", folder, "--use", manifest, "--format", "jsonl"]
+        ours = _run_rss(command)  # the default --jobs: one process per core
+        one = _run_rss(command + ["--jobs", "1"])
+        result: dict = {"files": count, "jobs": default_jobs(), "rights_check_s": ours[0],
+                        "rights_check_files_per_s": count / ours[0], "rights_check_jobs1_s": one[0]}
         exiftool = shutil.which("exiftool")
         if exiftool:
             theirs = _run_rss([exiftool, "-j", folder])
-            result.update({"exiftool_s": theirs[0], "ratio_to_exiftool": ours[0] / theirs[0]})
+            result.update({"exiftool_s": theirs[0], "ratio_to_exiftool": ours[0] / theirs[0],
+                           "ratio_jobs1_to_exiftool": one[0] / theirs[0]})
         # memory against file size: a small TIFF and a 50 MB one, each read in a new process
         from PIL import Image
 
@@ -205,11 +211,12 @@ def main(argv: list[str] | None = None) -> int:
           f"(ratio {cs['ratio_to_bare']:.2f}; target < +150 ms)")
     im = result.get("images")
     if im:
-        line = (f"images: rights-check check over {im['files']} JPEGs: {im['rights_check_s']:.2f} s "
-                f"({im['rights_check_files_per_s']:.0f} files/s)")
+        line = (f"images: rights-check check over {im['files']} JPEGs (--jobs {im['jobs']}, the default): "
+                f"{im['rights_check_s']:.2f} s ({im['rights_check_files_per_s']:.0f} files/s); "
+                f"--jobs 1 {im['rights_check_jobs1_s']:.2f} s")
         if "exiftool_s" in im:
             line += (f"; exiftool -j {im['exiftool_s']:.2f} s: ratio {im['ratio_to_exiftool']:.3f} "
-                     f"(target <= 0.1)")
+                     f"(target <= 0.1; --jobs 1: {im['ratio_jobs1_to_exiftool']:.3f})")
         else:
             line += "; exiftool not installed, no ratio"
         print(line)

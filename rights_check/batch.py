@@ -317,7 +317,28 @@ def _process_in_worker(item: Item) -> dict[str, Any]:
     return process(_JOB, item)
 
 
-WARM_UP = 4  # inputs per worker the parent checks itself before the workers start
+def prepare_workers() -> None:
+    """Load, before forking, what every worker would otherwise load for itself: the modules a
+    check runs, the phrase data and its literal automaton, the compiled regexes, the language
+    profiles. Then freeze the heap, so the workers' garbage collector leaves those objects
+    alone (and their pages stay shared)."""
+    import gc
+
+    from . import api, caption, extract, image, usage  # noqa: F401  (imported for the workers)
+    from .image import c2pa, containers, exif, iptc, machine, xmp  # noqa: F401
+    from .output import jsonl  # noqa: F401
+    from .phrases import load_phrases, runtime_patterns
+    from .phrases import compiled as compile_phrase_regex
+    from .segment import LangdetectDetector, default_detector
+
+    data = load_phrases()
+    data.all_index.automaton  # noqa: B018  (built on first use)
+    for pattern, flags in runtime_patterns(data):
+        compile_phrase_regex(pattern, flags)  # from the regex cache: microseconds each
+    detector = default_detector()
+    if isinstance(detector, LangdetectDetector):
+        detector.load()
+    gc.freeze()
 
 
 def run(job: Job, items: Iterable[Item], jobs: int = 1, *, chunksize: int = 1) -> Iterator[dict[str, Any]]:
@@ -330,20 +351,9 @@ def run(job: Job, items: Iterable[Item], jobs: int = 1, *, chunksize: int = 1) -
         for item in items:
             yield process(job, item)
         return
-    import itertools
     import multiprocessing
 
-    from .phrases import load_phrases
-    from .segment import LangdetectDetector, default_detector
-
-    load_phrases()  # load once before the fork: workers share it
-    detector = default_detector()
-    if isinstance(detector, LangdetectDetector):
-        detector.load()
-    # The parent checks the first few inputs itself: the phrase regexes they need are then
-    # compiled once, before the fork, instead of once in every worker.
-    for item in itertools.islice(items, jobs * WARM_UP):
-        yield process(job, item)
+    prepare_workers()
     context = multiprocessing.get_context("fork")
     pool = context.Pool(jobs, initializer=_init_worker, initargs=(job,))
     try:
