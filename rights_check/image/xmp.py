@@ -106,6 +106,7 @@ def snake(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
 
 
+@lru_cache(maxsize=4096)
 def field_of(path: str) -> str | None:
     """The logical field of a property path, or None when it carries nothing we read."""
     if path in FIELDS:
