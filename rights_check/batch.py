@@ -9,6 +9,7 @@ and every output format renders it the same way. One bad input never stops the b
 from __future__ import annotations
 
 import fnmatch
+import itertools
 import json
 import os
 import signal
@@ -231,16 +232,17 @@ def _alarm(signum, frame):  # pragma: no cover - raised inside whatever was runn
 
 
 def _work(job: Job, item: Item) -> dict[str, Any]:
-    from .api import make_report
-    from .image import read_image
-    from .usage import load_usage
-
     if item.error:
         raise InputError(item.error)
     if job.command == "read":
+        from .image import read_image
+
         if item.path is None:
             raise InputError(f"{item.name}: read takes image files, not text")
         return read_image(item.path).to_report_dict()
+    from .api import make_report
+    from .usage import load_usage
+
     caption, digest = _caption(item)
     if job.command == "parse":
         return caption.to_dict()
@@ -317,16 +319,22 @@ def _process_in_worker(item: Item) -> dict[str, Any]:
     return process(_JOB, item)
 
 
-def prepare_workers() -> None:
+SERIAL_BELOW = 16  # fewer inputs than this (all at hand) are checked without worker processes
+
+
+def prepare_workers(command: str = "check") -> None:
     """Load, before forking, what every worker would otherwise load for itself: the modules a
     check runs, the phrase data and its literal automaton, the compiled regexes, the language
     profiles. Then freeze the heap, so the workers' garbage collector leaves those objects
     alone (and their pages stay shared)."""
     import gc
 
-    from . import api, caption, extract, image, usage  # noqa: F401  (imported for the workers)
-    from .image import c2pa, containers, exif, iptc, machine, xmp  # noqa: F401
+    from .image import c2pa, containers, exif, iptc, machine, xmp  # noqa: F401  (for the workers)
     from .output import jsonl  # noqa: F401
+    if command == "read":  # reading needs no phrases
+        gc.freeze()
+        return
+    from . import api, caption, extract, usage  # noqa: F401
     from .phrases import load_phrases, runtime_patterns
     from .phrases import compiled as compile_phrase_regex
     from .segment import LangdetectDetector, default_detector
@@ -347,13 +355,19 @@ def run(job: Job, items: Iterable[Item], jobs: int = 1, *, chunksize: int = 1) -
     sends inputs to the workers in groups: cheaper, for inputs that are all at hand, such as
     a folder's files; keep 1 when inputs arrive as a stream)."""
     items = iter(items)
+    if jobs > 1 and chunksize > 1:
+        # inputs at hand: a handful is checked here sooner than worker processes start
+        head = list(itertools.islice(items, SERIAL_BELOW))
+        if len(head) < SERIAL_BELOW:
+            jobs = 1
+        items = itertools.chain(head, items)
     if jobs <= 1:
         for item in items:
             yield process(job, item)
         return
     import multiprocessing
 
-    prepare_workers()
+    prepare_workers(job.command)
     context = multiprocessing.get_context("fork")
     pool = context.Pool(jobs, initializer=_init_worker, initargs=(job,))
     try:

@@ -54,11 +54,37 @@ def test_fifo_and_symlink_loop_are_skipped_not_followed(photos, capsys):
     assert code == 2  # the broken file
 
 
+@pytest.fixture
+def many_photos(photos):
+    """The wire folder plus every fixture JPEG: enough inputs for worker processes."""
+    extra = photos / "c"
+    extra.mkdir()
+    for name in sorted(os.listdir(IMAGES)):
+        if name.lower().endswith(".jpg"):
+            shutil.copy(os.path.join(IMAGES, name), extra / name)
+    assert sum(1 for i in batch.walk(str(photos)) if isinstance(i, batch.Item)) >= 2 * batch.SERIAL_BELOW
+    return photos
+
+
 @pytest.mark.parametrize("fmt", ["jsonl", "json", "text"])
-def test_output_is_the_same_whatever_the_jobs(photos, capsys, fmt):
-    one = run(capsys, "check", str(photos), "--use", NEWSPAPER, "--format", fmt, "-j", "1", "--no-color")
-    two = run(capsys, "check", str(photos), "--use", NEWSPAPER, "--format", fmt, "-j", "2", "--no-color")
+def test_output_is_the_same_whatever_the_jobs(many_photos, capsys, fmt, monkeypatch):
+    prepared = []
+    real = batch.prepare_workers
+    monkeypatch.setattr(batch, "prepare_workers", lambda command: (prepared.append(command), real(command)))
+    one = run(capsys, "check", str(many_photos), "--use", NEWSPAPER, "--format", fmt, "-j", "1", "--no-color")
+    two = run(capsys, "check", str(many_photos), "--use", NEWSPAPER, "--format", fmt, "-j", "2", "--no-color")
+    assert prepared == ["check"]  # the second run used worker processes
     assert one == two
+
+
+def test_a_few_inputs_at_hand_are_checked_without_workers(monkeypatch):
+    def no_workers(command):
+        raise AssertionError("workers started for a few inputs")
+    monkeypatch.setattr(batch, "prepare_workers", no_workers)
+    job = batch.Job("parse")
+    items = [batch.Item(name=f"t{i}", text="EDITORIAL USE ONLY") for i in range(batch.SERIAL_BELOW - 1)]
+    results = list(batch.run(job, items, jobs=2, chunksize=16))
+    assert [r["source"] for r in results] == [f"t{i}" for i in range(batch.SERIAL_BELOW - 1)]
 
 
 def test_a_bad_file_is_an_error_line_and_the_batch_goes_on(photos, capsys):

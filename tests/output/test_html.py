@@ -271,6 +271,37 @@ def report_folder(tmp_path):
     return folder
 
 
+def test_thumbnails_made_in_worker_processes_reach_the_report(tmp_path, report_folder):
+    from rights_check import batch
+
+    extra = report_folder / "more"
+    extra.mkdir()
+    jpegs = sorted(n for n in os.listdir(IMAGES) if n.lower().endswith(".jpg"))
+    for name in jpegs:
+        shutil.copy(os.path.join(IMAGES, name), extra / name)
+    assert len(jpegs) + 7 >= batch.SERIAL_BELOW  # enough inputs for the workers to start
+    report = tmp_path / "report.html"
+    proc = subprocess.run([sys.executable, "-m", "rights_check", "check", str(report_folder), "--use",
+                           os.path.join(USAGE, "newspaper-editorial-web.yaml"), "--report", str(report),
+                           "--format", "jsonl", "--jobs", "2"], capture_output=True, text=True, cwd=ROOT,
+                          timeout=300)
+    assert proc.returncode == 2, proc.stderr
+    assert not any("_thumbnail" in json.loads(line) for line in proc.stdout.splitlines())
+    page = report.read_text(encoding="utf-8")
+    # one thumbnail per image Pillow can decode: the four photos and the copied fixtures that open
+    from PIL import Image
+
+    decodable = 4
+    for name in jpegs:
+        try:
+            with Image.open(extra / name) as im:
+                im.load()
+            decodable += 1
+        except Exception:  # noqa: BLE001 - a fixture Pillow cannot decode gets no thumbnail
+            pass
+    assert page.count("data:image/jpeg;base64,") == decodable
+
+
 def _chrome(tmp_path, monkeypatch):
     if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
         pytest.skip(f"headless browser test needs Debian's chromium and chromium-driver "
