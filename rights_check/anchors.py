@@ -151,42 +151,16 @@ def anchors_of(pattern: str, flags: int) -> tuple[tuple[str, ...], ...]:
 
 # --- the index ---------------------------------------------------------------------------
 
-class AnchorIndex:
-    """Maps a text to the entries (alternatives) whose anchor groups it satisfies."""
+class LiteralFinder:
+    """Which of a set of literals a text contains: one Aho-Corasick pass, overlapping
+    occurrences included. The automaton is built on first use."""
 
-    def __init__(self, entries: Sequence[tuple[tuple[str, ...], ...]]):
-        self.entries_groups = list(entries)
-        self.entries = [tuple(frozenset(g) for g in groups) for groups in entries]
-        self.always = [i for i, groups in enumerate(entries) if not groups]
-        self.by_key: dict[str, list[int]] = {}
-        words: set[str] = set()
-        for i, groups in enumerate(entries):
-            for group in groups:
-                words.update(group)
-            if groups:
-                for literal in groups[0]:  # groups[0] is the most selective group
-                    self.by_key.setdefault(literal, []).append(i)
-        # every distinct group gets a number; a text satisfies a group when it holds one of
-        # its literals, so one pass over the found literals settles all groups at once
-        group_id: dict[frozenset[str], int] = {}
-        self.rest: list[tuple[int, ...]] = []  # the group numbers after the first, per entry
-        self.literal_groups: dict[str, list[int]] = {}
-        for groups in self.entries:
-            ids = []
-            for group in groups:
-                if group not in group_id:
-                    group_id[group] = len(group_id)
-                    for literal in group:
-                        self.literal_groups.setdefault(literal, []).append(group_id[group])
-                ids.append(group_id[group])
-            self.rest.append(tuple(ids[1:]))
-        self.words = sorted(words)
+    def __init__(self, words):
+        self.words = sorted(set(words))
         self._automaton = None
 
     @property
     def automaton(self):
-        """One Aho-Corasick pass over a text finds every literal, overlapping ones included.
-        Built on first use: an index that is only given ``found`` never needs one."""
         if self._automaton is None:
             automaton = ahocorasick.Automaton()
             for w in self.words:
@@ -200,6 +174,37 @@ class AnchorIndex:
         if not self.words:
             return set()
         return {word for _, word in self.automaton.iter(hay)}
+
+
+class AnchorIndex(LiteralFinder):
+    """Maps a text to the entries (alternatives) whose anchor groups it satisfies."""
+
+    def __init__(self, entries: Sequence[tuple[tuple[str, ...], ...]]):
+        self.entries_groups = list(entries)
+        self.always: list[int] = []
+        self.by_key: dict[str, list[int]] = {}  # literal of an entry's first (most selective) group
+        # every distinct group gets a number; a text satisfies a group when it holds one of
+        # its literals, so one pass over the found literals settles all groups at once
+        group_id: dict[tuple[str, ...], int] = {}
+        self.literal_groups: dict[str, list[int]] = {}
+        self.rest: list[tuple[int, ...]] = []  # the group numbers after the first, per entry
+        for i, groups in enumerate(self.entries_groups):
+            if not groups:
+                self.always.append(i)
+                self.rest.append(())
+                continue
+            ids = []
+            for group in groups:
+                gid = group_id.get(group)
+                if gid is None:
+                    gid = group_id[group] = len(group_id)
+                    for literal in group:
+                        self.literal_groups.setdefault(literal, []).append(gid)
+                ids.append(gid)
+            for literal in groups[0]:
+                self.by_key.setdefault(literal, []).append(i)
+            self.rest.append(tuple(ids[1:]))
+        super().__init__(self.literal_groups)
 
     def candidates(self, hay: str, found: set[str] | None = None) -> list[int]:
         """Indices of the entries whose every anchor group has a literal in ``hay`` (pass

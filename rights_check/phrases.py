@@ -19,7 +19,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from .anchors import AnchorIndex, anchors_of, split_alternatives
+from .anchors import AnchorIndex, LiteralFinder, anchors_of, split_alternatives
 from .errors import DataError
 from .model import RestrictionType, freeze, thaw
 from .regexcache import compile_pattern
@@ -140,7 +140,7 @@ class PhraseSet:
     phrase_index: AnchorIndex | None = None
     ignore_parts: tuple[tuple[int, int], ...] = ()
     ignore_index: AnchorIndex | None = None
-    all_index: AnchorIndex | None = None
+    all_index: LiteralFinder | None = None
     """Both indexes' literals, so one scan of a text serves phrases and ignores."""
     headings: tuple[Phrase, ...] = ()
     items: tuple[Phrase, ...] = ()
@@ -294,7 +294,7 @@ def _phrase_set(entries: dict[str, list[Phrase]], langs: list[str], digest: str)
     phrases, ignores = entries["phrase"], entries["ignore"]
     phrase_parts, phrase_index = _indexed(phrases)
     ignore_parts, ignore_index = _indexed(ignores)
-    all_index = AnchorIndex(phrase_index.entries_groups + ignore_index.entries_groups)
+    all_index = LiteralFinder(phrase_index.words + ignore_index.words)
     return PhraseSet(tuple(phrases), tuple(ignores), tuple(langs), digest,
                      phrase_parts, phrase_index, ignore_parts, ignore_index, all_index,
                      tuple(entries["heading"]), tuple(entries["item"]))
