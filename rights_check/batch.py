@@ -341,6 +341,7 @@ def prepare_workers(command: str = "check") -> None:
 
     data = load_phrases()
     data.all_index.automaton  # noqa: B018  (built on first use)
+    caption._credit_index().automaton  # noqa: B018
     for pattern, flags in runtime_patterns(data):
         compile_phrase_regex(pattern, flags)  # from the regex cache: microseconds each
     detector = default_detector()

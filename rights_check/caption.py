@@ -8,7 +8,7 @@ from functools import cache, lru_cache
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from .anchors import anchors_of, fold
+from .anchors import AnchorIndex, anchors_of, fold
 from .dates import find_dates
 from .extract import field_hits, merge_hits
 from .model import Caption, FieldValue, Notice, Restriction, Segment
@@ -45,10 +45,10 @@ _CREDIT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 
 
 @cache
-def _credit_anchors() -> tuple[tuple[tuple[str, ...], ...], ...]:
+def _credit_index() -> AnchorIndex:
     """The literals each credit pattern needs (the phrase engine's analysis): a text without
     them skips the pattern."""
-    return tuple(anchors_of(rx.pattern, rx.flags) for _, rx in _CREDIT_PATTERNS)
+    return AnchorIndex([anchors_of(rx.pattern, rx.flags) for _, rx in _CREDIT_PATTERNS])
 
 
 # Fields that hold names and addresses rather than prose: their Latin runs are labelled by
@@ -73,9 +73,8 @@ def _field_pulls(field: str, text: str) -> list[tuple[str, FieldValue]]:
     if field.split("[", 1)[0] not in NAME_FIELDS:
         # a credit, byline or copyright field is itself the name: no credit line to find in it
         hay = "".join(fold(text).split())
-        for (kind, rx), anchors in zip(_CREDIT_PATTERNS, _credit_anchors()):
-            if not all(any(a in hay for a in group) for group in anchors):
-                continue
+        for i in _credit_index().candidates(hay):
+            kind, rx = _CREDIT_PATTERNS[i]
             for m in rx.finditer(text):
                 add(kind, m, m["name"], "name")
         if any(sign in hay for sign in _COPYRIGHT_SIGNS):
