@@ -322,31 +322,35 @@ def _process_in_worker(item: Item) -> dict[str, Any]:
 SERIAL_BELOW = 16  # fewer inputs than this (all at hand) are checked without worker processes
 
 
+# Modules a worker runs, imported before the fork so that no worker imports them itself.
+READ_MODULES = (".image.c2pa", ".image.containers", ".image.exif", ".image.iptc", ".image.machine",
+                ".image.xmp", ".output.jsonl")
+CHECK_MODULES = READ_MODULES + (".api", ".caption", ".extract", ".usage")
+
+
 def prepare_workers(command: str = "check") -> None:
     """Load, before forking, what every worker would otherwise load for itself: the modules a
     check runs, the phrase data and its literal automaton, the compiled regexes, the language
     profiles. Then freeze the heap, so the workers' garbage collector leaves those objects
     alone (and their pages stay shared)."""
     import gc
+    import importlib
 
-    from .image import c2pa, containers, exif, iptc, machine, xmp  # noqa: F401  (for the workers)
-    from .output import jsonl  # noqa: F401
-    if command == "read":  # reading needs no phrases
-        gc.freeze()
-        return
-    from . import api, caption, extract, usage  # noqa: F401
-    from .phrases import load_phrases, runtime_patterns
-    from .phrases import compiled as compile_phrase_regex
-    from .segment import LangdetectDetector, default_detector
+    for name in READ_MODULES if command == "read" else CHECK_MODULES:
+        importlib.import_module(name, __package__)
+    if command != "read":  # reading needs no phrases
+        from .caption import credit_index
+        from .phrases import compiled, load_phrases, runtime_patterns
+        from .segment import LangdetectDetector, default_detector
 
-    data = load_phrases()
-    data.all_index.automaton  # noqa: B018  (built on first use)
-    caption._credit_index().automaton  # noqa: B018
-    for pattern, flags in runtime_patterns(data):
-        compile_phrase_regex(pattern, flags)  # from the regex cache: microseconds each
-    detector = default_detector()
-    if isinstance(detector, LangdetectDetector):
-        detector.load()
+        data = load_phrases()
+        data.all_index.present("")  # builds the literal automata
+        credit_index().present("")
+        for pattern, flags in runtime_patterns(data):
+            compiled(pattern, flags)  # from the regex cache: microseconds each
+        detector = default_detector()
+        if isinstance(detector, LangdetectDetector):
+            detector.load()
     gc.freeze()
 
 

@@ -45,7 +45,7 @@ _CREDIT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 
 
 @cache
-def _credit_index() -> AnchorIndex:
+def credit_index() -> AnchorIndex:
     """The literals each credit pattern needs (the phrase engine's analysis): a text without
     them skips the pattern."""
     return AnchorIndex([anchors_of(rx.pattern, rx.flags) for _, rx in _CREDIT_PATTERNS])
@@ -73,7 +73,7 @@ def _field_pulls(field: str, text: str) -> list[tuple[str, FieldValue]]:
     if field.split("[", 1)[0] not in NAME_FIELDS:
         # a credit, byline or copyright field is itself the name: no credit line to find in it
         hay = "".join(fold(text).split())
-        for i in _credit_index().candidates(hay):
+        for i in credit_index().candidates(hay):
             kind, rx = _CREDIT_PATTERNS[i]
             for m in rx.finditer(text):
                 add(kind, m, m["name"], "name")
