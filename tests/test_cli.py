@@ -121,6 +121,16 @@ def test_cut_off_image_is_a_one_line_input_error(capsys, tmp_path):
     assert code == 2 and str(img) in err and len(err.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("name", ["photo.jpg", "caption.txt"])
+def test_a_zero_byte_file_is_an_input_error_not_an_ok(capsys, tmp_path, name):
+    empty = tmp_path / name
+    empty.write_bytes(b"")
+    code, out, err = run(capsys, "check", str(empty), "--use", os.path.join(USAGE, "newspaper-editorial-web.yaml"),
+                         "--format", "jsonl")
+    assert code == 2
+    assert json.loads(out) == {"source": str(empty), "error": f"{empty}: empty file (zero bytes)"}
+
+
 def test_image_is_sniffed_and_checked(capsys, tmp_path):
     import shutil
     img = tmp_path / "staff.txt"
