@@ -197,10 +197,16 @@ def _qname(tag: str) -> str | None:
     return f"{prefix}:{local}" if prefix else f"{{{uri}}}{local}"
 
 
+_RDF_NS, _XML_NS = "{" + RDF + "}", "{" + XML + "}"
+_LANG, _RESOURCE, _PARSE_TYPE = _XML_NS + "lang", _RDF_NS + "resource", _RDF_NS + "parseType"
+_ALT, _LI, _DESCRIPTION, _VALUE = _RDF_NS + "Alt", _RDF_NS + "li", _RDF_NS + "Description", _RDF_NS + "value"
+_LISTS = (_RDF_NS + "Bag", _RDF_NS + "Seq")
+
+
 def _attr_props(el: Element) -> list[tuple[str, Any]]:
     out = []
     for k, v in el.attrib.items():
-        if k.startswith("{" + RDF + "}") or k.startswith("{" + XML + "}") or not k.startswith("{"):
+        if k.startswith(_RDF_NS) or k.startswith(_XML_NS) or not k.startswith("{"):
             continue
         out.append((_qname(k), ("text", v, None)))
     return out
@@ -210,32 +216,33 @@ def _value(el: Element, depth: int) -> Any:
     """The value node of a property element (or of an rdf:li)."""
     if depth > MAX_DEPTH:
         raise ValueError("XMP nested too deeply")
-    lang = el.get(f"{{{XML}}}lang")
-    res = el.get(f"{{{RDF}}}resource")
+    attrib = el.attrib
+    res = attrib.get(_RESOURCE)
     if res is not None:
-        return ("text", res, lang)
+        return ("text", res, attrib.get(_LANG))
+    if attrib.get(_PARSE_TYPE) == "Resource":
+        return _struct(el, list(el), depth)
+    if len(el) == 0:
+        props = _attr_props(el) if attrib else None
+        if props:
+            return ("struct", props)
+        return ("text", el.text or "", attrib.get(_LANG))
     children = list(el)
-    if el.get(f"{{{RDF}}}parseType") == "Resource":
-        return _struct(el, children, depth)
-    if children:
-        first = children[0]
-        if first.tag == f"{{{RDF}}}Alt":
-            items = []
-            for li in first:
-                if li.tag != f"{{{RDF}}}li":
-                    continue
-                node = _value(li, depth + 1)
-                items.append((li.get(f"{{{XML}}}lang") or "x-default", _text_of(node)))
-            return ("alt", items)
-        if first.tag in (f"{{{RDF}}}Bag", f"{{{RDF}}}Seq"):
-            return ("list", [_value(li, depth + 1) for li in first if li.tag == f"{{{RDF}}}li"])
-        if first.tag == f"{{{RDF}}}Description":
-            return _struct(first, list(first), depth)
-        return _struct(el, children, depth)
-    props = _attr_props(el)
-    if props:
-        return ("struct", props)
-    return ("text", el.text or "", lang)
+    first = children[0]
+    tag = first.tag
+    if tag == _ALT:
+        items = []
+        for li in first:
+            if li.tag != _LI:
+                continue
+            node = _value(li, depth + 1)
+            items.append((li.get(_LANG) or "x-default", _text_of(node)))
+        return ("alt", items)
+    if tag in _LISTS:
+        return ("list", [_value(li, depth + 1) for li in first if li.tag == _LI])
+    if tag == _DESCRIPTION:
+        return _struct(first, list(first), depth)
+    return _struct(el, children, depth)
 
 
 def _struct(el: Element, children: list[Element], depth: int) -> Any:
@@ -244,7 +251,7 @@ def _struct(el: Element, children: list[Element], depth: int) -> Any:
         q = _qname(child.tag)
         if q is None:
             continue
-        if child.tag == f"{{{RDF}}}value":
+        if child.tag == _VALUE:
             return _value(child, depth + 1)  # a qualified simple value
         fields.append((q, _value(child, depth + 1)))
     return ("struct", fields)
@@ -290,7 +297,7 @@ def _wanted(q: str | None) -> bool:
 def _properties(root: Element) -> Iterator[tuple[str, Any]]:
     """The rights-bearing properties of a packet; the rest (camera settings, edit history)
     are not walked."""
-    for desc in root.iter(f"{{{RDF}}}Description"):
+    for desc in root.iter(_DESCRIPTION):
         for q, node in _attr_props(desc):
             if _wanted(q):
                 yield q, node
