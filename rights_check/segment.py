@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import bisect
 import re
+from itertools import islice
 import threading
+from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Protocol
 
@@ -130,18 +132,37 @@ for _lang, _words in _STOP.items():
 
 
 _ANY_HINT = re.compile("|".join(rx.pattern for _, rx, _ in _HINTS))
+_STOP_WORDS = frozenset(_WORD_LANGS)
+
+
+def _word_scores(text: str) -> dict[str, float]:
+    """Stop words of each language in ``text`` (counted once per distinct word, then weighted
+    by how often it occurs: the per-word loop runs over the few stop words, not every word)."""
+    scores = dict.fromkeys(_STOP, 0.0)
+    counts = Counter(_WORD.findall(text.lower()))
+    for w in _STOP_WORDS.intersection(counts):
+        n = counts[w]
+        for lang in _WORD_LANGS[w]:
+            scores[lang] += n
+    return scores
+
+
+def _hints(text: str) -> tuple[int, ...]:
+    """Which accent hints ``text`` shows (indexes into _HINTS)."""
+    if _ANY_HINT.search(text) is None:  # most texts have no accent at all: one search
+        return ()
+    return tuple(i for i, (_, rx, _) in enumerate(_HINTS) if rx.search(text))
+
+
+def _with_hints(scores: dict[str, float], hints) -> dict[str, float]:
+    for i in hints:
+        lang, _, weight = _HINTS[i]
+        scores[lang] += weight
+    return scores
 
 
 def rule_scores(text: str) -> dict[str, float]:
-    scores = dict.fromkeys(_STOP, 0.0)
-    for w in _WORD.findall(text.lower()):
-        for lang in _WORD_LANGS.get(w, ()):
-            scores[lang] += 1
-    if _ANY_HINT.search(text):  # most texts have no accent at all: one search instead of five
-        for lang, rx, weight in _HINTS:
-            if rx.search(text):
-                scores[lang] += weight
-    return scores
+    return _with_hints(_word_scores(text), _hints(text))
 
 
 def decide_by_rules(text: str, scores: dict[str, float] | None = None) -> str | None:
@@ -166,7 +187,7 @@ _URLISH = re.compile(
 # every address _URLISH masks contains one of these: most captions skip the costly mask
 URL_HINT = re.compile(r"://|www\.|@|\.(?:com|org|net|gov|edu|kr|jp|cn|de|fr|es|uk|tw|hk|io|int)\b", re.I)
 _CLAUSE_BREAK = re.compile(
-    r"\n|[。！？；;|｜/／()（）\[\]「」【】<>〈〉《》]| [-–—] |-{3,}|(?<=[^\W\d_]{3}[.!?]) (?=[A-Z])")
+    r"\n|[。！？；;|｜/／()（）\[\]「」【】<>〈〉《》]| [-–—] |-{3,}| (?<=[^\W\d_]{3}[.!?] )(?=[A-Z])")
 _SCRIPTS = {
     "ko": "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af",
     "ja": "\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f",
@@ -200,7 +221,8 @@ def _letter_runs(text: str) -> list[_Run]:
         end = brk.start() if brk is not None else len(masked)
         for m in _RUNS.finditer(masked, start, end):
             script = m.lastgroup or "latin"
-            words = len(_WORD.findall(m.group())) if script == "latin" else 0
+            # only "fewer than two words" matters: stop counting at two
+            words = sum(1 for _ in islice(_WORD.finditer(masked, m.start(), m.end()), 2)) if script == "latin" else 0
             runs.append(_Run(m.start(), m.end(), script, clause, words))
         if brk is not None:
             start = brk.end()
@@ -305,10 +327,15 @@ def segment(text: str, field: str = "caption", *, detector: LatinDetector | None
     # A run too short to decide by itself follows the language the whole text's Latin
     # words make plain, unless its own words point elsewhere.
     chunks = [" ".join(text[r.start:r.end] for r in g) for g in groups]
-    overall = decide_by_rules(" ".join(chunks)) if len(groups) > 1 else None
+    word_scores = [_word_scores(chunk) for chunk in chunks]
+    hints = [_hints(chunk) for chunk in chunks]
+    overall = None
+    if len(groups) > 1:  # the scores of the chunks joined: words add up, each hint counts once
+        total = {lang: sum(ws[lang] for ws in word_scores) for lang in _STOP}
+        overall = decide_by_rules("", _with_hints(total, sorted(set().union(*hints))))
     decided: list[tuple[list[_Run], str | None, Mapping[str, float] | None]] = []
-    for g, chunk in zip(groups, chunks):
-        scores = rule_scores(chunk)
+    for g, chunk, ws, hs in zip(groups, chunks, word_scores, hints):
+        scores = _with_hints(ws, hs)
         lang = decide_by_rules(chunk, scores)
         if lang is None and overall is not None and scores[overall] >= max(scores.values()):
             lang = overall
