@@ -330,7 +330,7 @@ CHECK_MODULES = READ_MODULES + (".api", ".caption", ".extract", ".usage")
 
 def prepare_workers(command: str = "check") -> None:
     """Load, before forking, what every worker would otherwise load for itself: the modules a
-    check runs, the phrase data and its literal automaton, the compiled regexes, the language
+    check runs, the phrase data and its literal automata, the regex cache, the language
     profiles. Then freeze the heap, so the workers' garbage collector leaves those objects
     alone (and their pages stay shared)."""
     import gc
@@ -340,14 +340,14 @@ def prepare_workers(command: str = "check") -> None:
         importlib.import_module(name, __package__)
     if command != "read":  # reading needs no phrases
         from .caption import credit_index
-        from .phrases import compiled, load_phrases, runtime_patterns
+        from .phrases import load_phrases
+        from .regexcache import stored
         from .segment import LangdetectDetector, default_detector
 
         data = load_phrases()
         data.all_index.present("")  # builds the literal automata
         credit_index().present("")
-        for pattern, flags in runtime_patterns(data):
-            compiled(pattern, flags)  # from the regex cache: microseconds each
+        stored()  # the compiled regexes: each worker takes the few it needs from them
         detector = default_detector()
         if isinstance(detector, LangdetectDetector):
             detector.load()
