@@ -287,13 +287,15 @@ MAX_SIDECAR = 16 * 1024 * 1024
 
 
 @lru_cache(maxsize=64)
-def _folder_names(folder: str, mtime_ns: int) -> dict[str, list[str]]:
-    """A folder's file names by their case-folded form; cached per folder and change time, so
-    a batch over one folder lists it once instead of once per photo."""
+def _folder_sidecars(folder: str, mtime_ns: int) -> dict[str, list[str]]:
+    """A folder's ``.xmp`` file names by their case-folded form; cached per folder and change
+    time, so a batch over one folder lists it once instead of once per photo."""
     names: dict[str, list[str]] = {}
     try:
         for n in sorted(os.listdir(folder)):
-            names.setdefault(n.casefold(), []).append(n)
+            folded = n.casefold()
+            if folded.endswith(".xmp"):
+                names.setdefault(folded, []).append(n)
     except OSError:
         pass
     return names
@@ -302,15 +304,18 @@ def _folder_names(folder: str, mtime_ns: int) -> dict[str, list[str]]:
 def find_sidecars(path: str | os.PathLike[str]) -> list[Path]:
     """XMP sidecars of an image: ``photo.xmp`` then ``photo.jpg.xmp`` beside it, matched
     case-insensitively (``PHOTO.XMP``, ``photo.JPG.Xmp``). An ``.xmp`` file has none."""
-    p = Path(path)
-    if p.suffix.lower() == ".xmp":
+    name = os.fspath(path)
+    if name.casefold().endswith(".xmp"):
         return []
-    folder = str(p.parent) if str(p.parent) else "."
+    folder = os.path.dirname(name) or "."
     try:
         mtime = os.stat(folder).st_mtime_ns
     except OSError:
         return []
-    names = _folder_names(folder, mtime)
+    names = _folder_sidecars(folder, mtime)
+    if not names:  # the common case: no sidecars in the folder at all
+        return []
+    p = Path(name)
     found: list[Path] = []
     for want in (f"{p.stem}.xmp".casefold(), f"{p.name}.xmp".casefold()):
         for n in names.get(want, ()):
