@@ -24,7 +24,7 @@ _COPYRIGHT = re.compile(
     r"\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?(?P<name>[^\n.,;|<>\[\]()]{2,80})", re.I)
 # _COPYRIGHT needs one of these in the case-folded, space-free text
 _COPYRIGHT_SIGNS = ("©", "ⓒ", "(c)", "copyright", "저작권자", "版权所有", "著作権")
-_CREDIT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+_CREDIT_PATTERNS: list[tuple] = [
     # (AP Photo/Name), (AP Photo), AFP PHOTO / Name, REUTERS/Name, EPA/Name, Xinhua/Name
     ("credit", re.compile(r"\((?P<name>(?:AP|AFP|EPA)\s+Photo(?:\s*/\s*[^()\n]{1,60})?)\)", re.I)),
     ("credit", re.compile(r"(?<![\w/])(?P<name>(?:REUTERS|AFP(?:\s+PHOTO)?|EPA(?:-EFE)?|XINHUA|Xinhua|"
@@ -34,21 +34,25 @@ _CREDIT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("credit", re.compile(rf"\b(?:credit|courtesy|source|quelle|fuente|crédit)\s*:\s*(?P<name>{_NAME_END}{{2,70}})", re.I)),
     ("credit", re.compile(r"(?:사진|그래픽|영상|자료)\s*=\s*(?P<name>[^\s,)\]]+(?:\s(?!기자)[^\s,)\]=]+)?)")),
     ("source", re.compile(r"[\[(]\s*(?P<name>[^\[\]()=\n]{1,40}?)\s*제공")),
-    ("source", re.compile(r"\((?:[^()=\n]{1,20})=(?P<name>[^()\n]{1,30}?)(?:\s+재판매[^()]*)?\)")),
+    ("source", re.compile(r"\((?:[^()=\n]{1,20})=(?P<name>[^()\n]{1,30}?)(?:\s+재판매[^()]*)?\)"), "="),
     ("source", re.compile(r"(?P<name>연합뉴스|뉴시스|뉴스1|News1|Newsis|Yonhap)\s*(?:제공|자료사진)?\s*\]?$")),
     ("source", re.compile(r"(?:写真提供|提供)\s*[:：]\s*(?P<name>[^\s、。）)]{1,30})")),
     ("source", re.compile(r"(?P<name>新华社|中新社|人民网|共同通信|時事通信|共同)(?:记者|記者|通信)?")),
     # A name followed by its site in brackets: "Presidential Security Service(eng.pss.go.kr/)"
     ("credit", re.compile(r"(?<![\w-])(?P<name>(?:[A-Z][\w&'.]*\s){0,5}[A-Z][\w&'.]*|[가-힣]{2,20})\s*"
-                          r"\(\s*(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)+/?\s*\)")),
+                          r"\(\s*(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)+/?\s*\)"),
+     re.compile(r"\(\s*(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)+/?\s*\)")),
 ]
+"""(kind, pattern[, gate]): a pattern without literals for the anchor scan has a gate, a string
+or regex that every match contains, checked first (a cheap search instead of the pattern's
+own, which tries every capitalised word)."""
 
 
 @cache
 def credit_index() -> AnchorIndex:
     """The literals each credit pattern needs (the phrase engine's analysis): a text without
     them skips the pattern."""
-    return AnchorIndex([anchors_of(rx.pattern, rx.flags) for _, rx in _CREDIT_PATTERNS])
+    return AnchorIndex([anchors_of(entry[1].pattern, entry[1].flags) for entry in _CREDIT_PATTERNS])
 
 
 # Fields that hold names and addresses rather than prose: their Latin runs are labelled by
@@ -74,7 +78,9 @@ def _field_pulls(field: str, text: str) -> list[tuple[str, FieldValue]]:
         # a credit, byline or copyright field is itself the name: no credit line to find in it
         hay = "".join(fold(text).split())
         for i in credit_index().candidates(hay):
-            kind, rx = _CREDIT_PATTERNS[i]
+            kind, rx, *gate = _CREDIT_PATTERNS[i]
+            if gate and (gate[0] not in text if isinstance(gate[0], str) else gate[0].search(text) is None):
+                continue
             for m in rx.finditer(text):
                 add(kind, m, m["name"], "name")
         if any(sign in hay for sign in _COPYRIGHT_SIGNS):

@@ -39,11 +39,13 @@ ZONES = {"gmt": "+00:00", "utc": "+00:00", "z": "+00:00", "kst": "+09:00", "jst"
 # (kind, regex, gate): a pattern runs only when its gate says the text can hold its date
 _DATE_PATTERNS = [
     # 2018-02-09, 2018.02.09, 2018/2/9 (not part of a longer number)
-    ("ymd", re.compile(r"(?<![\d.])(?P<y>(?:19|20)\d\d)\s*[-./]\s*(?P<m>[01]?\d)\s*[-./]\s*(?P<d>[0-3]?\d)(?![\d])"),
+    # (the look-behind after "19|20" is the usual "not after a digit or dot", placed so that the
+    # pattern starts with a literal and the engine skips ahead)
+    ("ymd", re.compile(r"(?P<y>(?:19|20)(?<![\d.]\d\d)\d\d)\s*[-./]\s*(?P<m>[01]?\d)\s*[-./]\s*(?P<d>[0-3]?\d)(?![\d])"),
      "numeric"),
     # 09.02.2018 (German numeric dates, day first)
     ("dmy", re.compile(r"(?<![\d.])(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>(?:19|20)\d\d)(?![\d])"),
-     "numeric"),
+     "dotted"),
     # 2018년 2월 9일, 2018年2月9日, 2018 年 2 月 9 日
     ("ymd", re.compile(r"(?P<y>(?:19|20)\d\d)\s*[년年]\s*(?P<m>[01]?\d)\s*[월月]\s*(?P<d>[0-3]?\d)\s*[일日]"),
      "cjk"),
@@ -79,6 +81,7 @@ def _valid(y: int | None, m: int, d: int) -> bool:
 
 _DIGIT = re.compile(r"\d")
 _CJK_DATE = re.compile(r"[월月]")
+_DOTTED_DATE = re.compile(r"\d\.[01]?\d\.(?:19|20)\d\d")
 _MONTH_WORD = re.compile(r"[^\W\d_]{3,10}")
 
 
@@ -88,6 +91,7 @@ def find_dates(text: str) -> list[FoundDate]:
     if _DIGIT.search(text) is None:
         return found  # every pattern needs a digit
     gates = {"numeric": True, "cjk": _CJK_DATE.search(text) is not None,
+             "dotted": _DOTTED_DATE.search(text) is not None,
              "month": not MONTHS.keys().isdisjoint(_MONTH_WORD.findall(text.lower()))}
     starts: list[int] = []  # taken spans, sorted and disjoint: one bisect per overlap test
     ends: list[int] = []

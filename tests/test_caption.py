@@ -157,3 +157,26 @@ def test_remembered_boilerplate_fields_parse_as_fresh_ones():
         parsed = parse_fields({"caption": f"Seoul, March 3, {year}.",
                                "special_instructions": "EMBARGOED UNTIL MARCH 9"})
         assert [dict(r.value)["until"] for r in parsed.restrictions] == [f"{year}-03-09"]
+
+
+def test_credit_patterns_without_anchors_have_gates_their_matches_pass():
+    import glob
+    import re as re_
+
+    from rights_check.caption import _CREDIT_PATTERNS, credit_index
+
+    assert credit_index().always, "no always-run credit pattern left: drop this test's gate check"
+    for i in credit_index().always:
+        assert len(_CREDIT_PATTERNS[i]) == 3, f"credit pattern {i} has no anchor and no gate"
+    texts = [json.loads(line)["text"] for path in sorted(glob.glob(os.path.join(ROOT, "fixtures", "captions", "*.jsonl")))
+             for line in open(path, encoding="utf-8") if line.strip()]
+    matched = 0
+    for kind, rx, *gate in _CREDIT_PATTERNS:
+        if not gate:
+            continue
+        for text in texts:
+            for m in rx.finditer(text):
+                matched += 1
+                g = gate[0]
+                assert (g in m.group()) if isinstance(g, str) else re_.search(g, m.group()), m.group()
+    assert matched > 20
