@@ -17,6 +17,7 @@ checks that every entry is exactly the code ``re`` produces for its pattern.
 from __future__ import annotations
 
 import array
+import hashlib
 import json
 import os
 import re
@@ -48,17 +49,29 @@ def _code(pattern: str, flags: int) -> tuple[int, int, dict[str, int], list[int]
     return flags | parsed.state.flags, parsed.state.groups - 1, dict(parsed.state.groupdict), list(code)
 
 
-def build(patterns) -> bytes:
-    """The cache file for ``patterns`` (pairs of pattern and flags) on this interpreter."""
+MAGIC = b"rights-check sre 3\n"
+
+
+def key(pattern: str, flags: int) -> str:
+    """An entry's name: a digest of the pattern and flags (the file need not hold the patterns,
+    which the phrase index has; the caller passes its pattern in)."""
+    return hashlib.blake2b(f"{int(flags)}\0{pattern}".encode("utf-8"), digest_size=12).hexdigest()
+
+
+def build(patterns, interpreter_info: dict[str, Any] | None = None) -> bytes:
+    """The cache file for ``patterns`` (pairs of pattern and flags) on this interpreter: a
+    compressed JSON index, then each pattern's code compressed on its own, so that a process
+    unpacks only the code of the regexes it uses."""
     entries = []
-    codes = array.array("I")
+    blob = bytearray()
     for pattern, flags in sorted(set(patterns)):
         all_flags, groups, groupindex, code = _code(pattern, flags)
-        entries.append([pattern, flags, all_flags, groups, groupindex, len(codes), len(code)])
-        codes.extend(code)
-    head = json.dumps({"interpreter": interpreter(), "entries": entries}, ensure_ascii=False,
-                      sort_keys=True).encode("utf-8")
-    return zlib.compress(len(head).to_bytes(4, "little") + head + codes.tobytes(), 9)
+        packed = zlib.compress(array.array("I", code).tobytes(), 9)
+        entries.append([key(pattern, flags), all_flags, groups, groupindex, len(blob), len(packed)])
+        blob += packed
+    head = zlib.compress(json.dumps({"interpreter": interpreter_info or interpreter(), "entries": entries},
+                                    ensure_ascii=False, sort_keys=True).encode("utf-8"), 9)
+    return MAGIC + len(head).to_bytes(4, "little") + head + bytes(blob)
 
 
 def write(patterns) -> str:
@@ -70,20 +83,27 @@ def write(patterns) -> str:
 
 class Cache:
     def __init__(self, raw: bytes):
-        data = zlib.decompress(raw)
-        size = int.from_bytes(data[:4], "little")
-        head = json.loads(data[4:4 + size])
+        if not raw.startswith(MAGIC):
+            raise ValueError("not a rights-check regex cache")
+        at = len(MAGIC)
+        size = int.from_bytes(raw[at:at + 4], "little")
+        head = json.loads(zlib.decompress(raw[at + 4:at + 4 + size]))
         self.interpreter = head["interpreter"]
-        self.entries = {(e[0], e[1]): e[2:] for e in head["entries"]}
-        self.codes = memoryview(data)[4 + size:].cast("I") if self.interpreter == interpreter() else None
+        self.entries = {e[0]: e[1:] for e in head["entries"]}
+        # the packed code of each entry; None when written by another interpreter
+        self.codes = memoryview(raw)[at + 4 + size:] if self.interpreter == interpreter() else None
 
     def code(self, pattern: str, flags: int) -> tuple[int, int, dict[str, int], list[int]] | None:
         """The stored compile of a pattern, or None (not stored, or another interpreter)."""
-        entry = self.entries.get((pattern, flags))
-        if entry is None or self.codes is None:
+        if self.codes is None:
+            return None
+        entry = self.entries.get(key(pattern, flags))
+        if entry is None:
             return None
         all_flags, groups, groupindex, start, length = entry
-        return all_flags, groups, groupindex, self.codes[start:start + length].tolist()
+        code = array.array("I")
+        code.frombytes(zlib.decompress(self.codes[start:start + length]))
+        return all_flags, groups, groupindex, code.tolist()
 
 
 @cache
