@@ -12,36 +12,37 @@ from .anchors import AnchorIndex, anchors_of, fold
 from .dates import find_dates
 from .extract import field_hits, merge_hits
 from .model import Caption, FieldValue, Notice, Restriction, Segment
+from .regexcache import module_pattern
 from .segment import URL_HINT, LatinDetector, SegmentLangs, segment
 
-_KANA = re.compile(r"[\u3040-\u30ff]")
+_KANA = module_pattern(r"[\u3040-\u30ff]")
 _NAME_END = r"[^\n()\[\]{}<>|;,.]"
-_URL = re.compile(
+_URL = module_pattern(
     r"(?:https?://|www\.)[^\s<>()\[\]{}\"'，。、）]+|\b(?:[a-z0-9-]+\.)+(?:go\.kr|or\.kr|co\.kr|"
     r"com|org|net|gov|edu|kr|jp|cn|de|fr|es|int)\b(?:/[^\s<>()\[\]{}\"'，。、）]*)?", re.I)
-_COPYRIGHT = re.compile(
+_COPYRIGHT = module_pattern(
     r"(?:©|ⓒ|Ⓒ|\(c\)|\bcopyright\b(?:\s*(?:©|\(c\)))?|저작권자\s*(?:©|ⓒ|\(c\))?|版权所有|著作権)"
     r"\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?(?P<name>[^\n.,;|<>\[\]()]{2,80})", re.I)
 # _COPYRIGHT needs one of these in the case-folded, space-free text
 _COPYRIGHT_SIGNS = ("©", "ⓒ", "(c)", "copyright", "저작권자", "版权所有", "著作権")
 _CREDIT_PATTERNS: list[tuple] = [
     # (AP Photo/Name), (AP Photo), AFP PHOTO / Name, REUTERS/Name, EPA/Name, Xinhua/Name
-    ("credit", re.compile(r"\((?P<name>(?:AP|AFP|EPA)\s+Photo(?:\s*/\s*[^()\n]{1,60})?)\)", re.I)),
-    ("credit", re.compile(r"(?<![\w/])(?P<name>(?:REUTERS|AFP(?:\s+PHOTO)?|EPA(?:-EFE)?|XINHUA|Xinhua|"
+    ("credit", module_pattern(r"\((?P<name>(?:AP|AFP|EPA)\s+Photo(?:\s*/\s*[^()\n]{1,60})?)\)", re.I)),
+    ("credit", module_pattern(r"(?<![\w/])(?P<name>(?:REUTERS|AFP(?:\s+PHOTO)?|EPA(?:-EFE)?|XINHUA|Xinhua|"
                           r"KYODO|Kyodo|AAP|dpa|ANSA|Getty Images|Yonhap)\s*/\s*[A-Z][\w.'’-]*(?:[ -][A-Z][\w.'’-]*){0,3})")),
-    ("credit", re.compile(r"(?:photo|image|picture)s?\s*(?:credit|courtesy)?\s*(?::|by|courtesy of|provided by)\s*"
+    ("credit", module_pattern(r"(?:photo|image|picture)s?\s*(?:credit|courtesy)?\s*(?::|by|courtesy of|provided by)\s*"
                           r"(?P<name>[A-Z][^\n()\[\]{}<>|;.]{1,70})", re.I)),
-    ("credit", re.compile(rf"\b(?:credit|courtesy|source|quelle|fuente|crédit)\s*:\s*(?P<name>{_NAME_END}{{2,70}})", re.I)),
-    ("credit", re.compile(r"(?:사진|그래픽|영상|자료)\s*=\s*(?P<name>[^\s,)\]]+(?:\s(?!기자)[^\s,)\]=]+)?)")),
-    ("source", re.compile(r"[\[(]\s*(?P<name>[^\[\]()=\n]{1,40}?)\s*제공")),
-    ("source", re.compile(r"\((?:[^()=\n]{1,20})=(?P<name>[^()\n]{1,30}?)(?:\s+재판매[^()]*)?\)"), "="),
-    ("source", re.compile(r"(?P<name>연합뉴스|뉴시스|뉴스1|News1|Newsis|Yonhap)\s*(?:제공|자료사진)?\s*\]?$")),
-    ("source", re.compile(r"(?:写真提供|提供)\s*[:：]\s*(?P<name>[^\s、。）)]{1,30})")),
-    ("source", re.compile(r"(?P<name>新华社|中新社|人民网|共同通信|時事通信|共同)(?:记者|記者|通信)?")),
+    ("credit", module_pattern(rf"\b(?:credit|courtesy|source|quelle|fuente|crédit)\s*:\s*(?P<name>{_NAME_END}{{2,70}})", re.I)),
+    ("credit", module_pattern(r"(?:사진|그래픽|영상|자료)\s*=\s*(?P<name>[^\s,)\]]+(?:\s(?!기자)[^\s,)\]=]+)?)")),
+    ("source", module_pattern(r"[\[(]\s*(?P<name>[^\[\]()=\n]{1,40}?)\s*제공")),
+    ("source", module_pattern(r"\((?:[^()=\n]{1,20})=(?P<name>[^()\n]{1,30}?)(?:\s+재판매[^()]*)?\)"), "="),
+    ("source", module_pattern(r"(?P<name>연합뉴스|뉴시스|뉴스1|News1|Newsis|Yonhap)\s*(?:제공|자료사진)?\s*\]?$")),
+    ("source", module_pattern(r"(?:写真提供|提供)\s*[:：]\s*(?P<name>[^\s、。）)]{1,30})")),
+    ("source", module_pattern(r"(?P<name>新华社|中新社|人民网|共同通信|時事通信|共同)(?:记者|記者|通信)?")),
     # A name followed by its site in brackets: "Presidential Security Service(eng.pss.go.kr/)"
-    ("credit", re.compile(r"(?<![\w-])(?P<name>(?:[A-Z][\w&'.]*\s){0,5}[A-Z][\w&'.]*|[가-힣]{2,20})\s*"
+    ("credit", module_pattern(r"(?<![\w-])(?P<name>(?:[A-Z][\w&'.]*\s){0,5}[A-Z][\w&'.]*|[가-힣]{2,20})\s*"
                           r"\(\s*(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)+/?\s*\)"),
-     re.compile(r"\(\s*(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)+/?\s*\)")),
+     module_pattern(r"\(\s*(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)+/?\s*\)")),
 ]
 """(kind, pattern[, gate]): a pattern without literals for the anchor scan has a gate, a string
 or regex that every match contains, checked first (a cheap search instead of the pattern's

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from .regexcache import module_pattern
+
 MONTHS = {
     # en
     "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
@@ -41,23 +43,23 @@ _DATE_PATTERNS = [
     # 2018-02-09, 2018.02.09, 2018/2/9 (not part of a longer number)
     # (the look-behind after "19|20" is the usual "not after a digit or dot", placed so that the
     # pattern starts with a literal and the engine skips ahead)
-    ("ymd", re.compile(r"(?P<y>(?:19|20)(?<![\d.]\d\d)\d\d)\s*[-./]\s*(?P<m>[01]?\d)\s*[-./]\s*(?P<d>[0-3]?\d)(?![\d])"),
+    ("ymd", module_pattern(r"(?P<y>(?:19|20)(?<![\d.]\d\d)\d\d)\s*[-./]\s*(?P<m>[01]?\d)\s*[-./]\s*(?P<d>[0-3]?\d)(?![\d])"),
      "numeric"),
     # 09.02.2018 (German numeric dates, day first)
-    ("dmy", re.compile(r"(?<![\d.])(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>(?:19|20)\d\d)(?![\d])"),
+    ("dmy", module_pattern(r"(?<![\d.])(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>(?:19|20)\d\d)(?![\d])"),
      "dotted"),
     # 2018년 2월 9일, 2018年2月9日, 2018 年 2 月 9 日
-    ("ymd", re.compile(r"(?P<y>(?:19|20)\d\d)\s*[년年]\s*(?P<m>[01]?\d)\s*[월月]\s*(?P<d>[0-3]?\d)\s*[일日]"),
+    ("ymd", module_pattern(r"(?P<y>(?:19|20)\d\d)\s*[년年]\s*(?P<m>[01]?\d)\s*[월月]\s*(?P<d>[0-3]?\d)\s*[일日]"),
      "cjk"),
     # 2월 9일, 2月9日 (year from context)
-    ("md", re.compile(r"(?<![\d년年])(?P<m>[01]?\d)\s*[월月]\s*(?P<d>[0-3]?\d)\s*[일日]"), "cjk"),
+    ("md", module_pattern(r"(?<![\d년年])(?P<m>[01]?\d)\s*[월月]\s*(?P<d>[0-3]?\d)\s*[일日]"), "cjk"),
     # February 9, 2018 / Feb. 9 2018 / February 9
     # (a word of 3-10 letters stands for the month; the MONTHS table decides, which is much
     # cheaper than a 60-way alternation tried at every position)
-    ("mdy", re.compile(r"\b(?P<mon>[^\W\d_]{3,10})\.?\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>(?:19|20)\d\d)\b)?", re.I),
+    ("mdy", module_pattern(r"\b(?P<mon>[^\W\d_]{3,10})\.?\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>(?:19|20)\d\d)\b)?", re.I),
      "month"),
     # 9 February 2018 / 9. Februar 2018 / 9 de febrero de 2018 / le 9 février 2018
-    ("dmy", re.compile(r"\b(?P<d>[0-3]?\d)(?:er|\.)?\s+(?:de\s+)?(?P<mon>[^\W\d_]{3,10})\.?(?:\s+(?:de\s+)?(?P<y>(?:19|20)\d\d))?\b", re.I),
+    ("dmy", module_pattern(r"\b(?P<d>[0-3]?\d)(?:er|\.)?\s+(?:de\s+)?(?P<mon>[^\W\d_]{3,10})\.?(?:\s+(?:de\s+)?(?P<y>(?:19|20)\d\d))?\b", re.I),
      "month"),
 ]
 
@@ -79,10 +81,10 @@ def _valid(y: int | None, m: int, d: int) -> bool:
     return True
 
 
-_DIGIT = re.compile(r"\d")
-_CJK_DATE = re.compile(r"[월月]")
-_DOTTED_DATE = re.compile(r"\d\.[01]?\d\.(?:19|20)\d\d")
-_MONTH_WORD = re.compile(r"[^\W\d_]{3,10}")
+_DIGIT = module_pattern(r"\d")
+_CJK_DATE = module_pattern(r"[월月]")
+_DOTTED_DATE = module_pattern(r"\d\.[01]?\d\.(?:19|20)\d\d")
+_MONTH_WORD = module_pattern(r"[^\W\d_]{3,10}")
 
 
 def find_dates(text: str) -> list[FoundDate]:
@@ -118,17 +120,17 @@ def find_dates(text: str) -> list[FoundDate]:
     return found
 
 
-_ISO_DATETIME = re.compile(r"(?:19|20)\d\d-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d(?::[0-5]\d)?(?:Z|[+-][0-2]\d:?[0-5]\d)?")
-_TIME = re.compile(
+_ISO_DATETIME = module_pattern(r"(?:19|20)\d\d-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d(?::[0-5]\d)?(?:Z|[+-][0-2]\d:?[0-5]\d)?")
+_TIME = module_pattern(
     r"(?:(?P<h>[012]?\d)[:.h](?P<mi>[0-5]\d)(?:\s*(?P<ap>[ap])\.?m\.?)?"
     r"|(?P<h2>[012]\d)(?P<mi2>[0-5]\d)(?=\s*(?:hrs?|h\b|GMT|UTC|KST|JST|ET|[A-Z]{3}\b))"
     r"|(?P<h3>[01]?\d)\s*(?P<ap3>[ap])\.?m\.?"
     r"|(?P<h5>[012]?\d)(?::(?P<mi5>[0-5]\d))?\s*Uhr"
     r"|(?P<h4>[012]?\d)\s*[시時时点點](?:\s*(?P<mi4>[0-5]?\d)\s*[분分])?)", re.I)
 # Korean and Japanese name the half of the day before the hour: 오후 3시, 午後3時
-_HALF_DAY = re.compile(r"(오전|午前|上午|새벽|아침|오후|午後|下午|晚上|낮|저녁|밤)\s*$")
+_HALF_DAY = module_pattern(r"(오전|午前|上午|새벽|아침|오후|午後|下午|晚上|낮|저녁|밤)\s*$")
 _PM = ("오후", "午後", "下午", "晚上", "낮", "저녁", "밤")
-_ZONE = re.compile(r"\b(" + "|".join(ZONES) + r")\b|(?:GMT|UTC)\s*(?P<sign>[+-])\s*(?P<oh>\d{1,2})(?::?(?P<om>\d\d))?", re.I)
+_ZONE = module_pattern(r"\b(" + "|".join(ZONES) + r")\b|(?:GMT|UTC)\s*(?P<sign>[+-])\s*(?P<oh>\d{1,2})(?::?(?P<om>\d\d))?", re.I)
 
 
 def parse_when(text: str, *, default_year: int | None = None, default_offset: str | None = None) -> str | None:

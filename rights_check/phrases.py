@@ -338,13 +338,18 @@ def index_json(data: PhraseSet) -> str:
 
 def runtime_patterns(data: PhraseSet) -> list[tuple[str, int]]:
     """(pattern, flags) of every phrase regex a check compiles (each alternative, and the whole
-    pattern of list headings and items), and the segmenter's script regexes."""
+    pattern of list headings and items), and the modules' own regexes (``module_pattern``)."""
     out = [(a.pattern, a.flags) for kind in (data.phrases, data.ignores, data.headings, data.items)
            for ph in kind for a in ph.parts]
     out += [(ph.pattern, ph.flags) for kind in (data.headings, data.items) for ph in kind]
-    from .segment import PRECOMPILED
+    import importlib
 
-    return out + list(PRECOMPILED)
+    from .regexcache import MODULE_PATTERNS
+
+    for name in (".caption", ".dates", ".segment", ".values"):  # their module_pattern calls
+        importlib.import_module(name, __package__)
+
+    return out + MODULE_PATTERNS
 
 
 def write_index() -> list[str]:

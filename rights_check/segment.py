@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from typing import Protocol
 
 from .model import Segment
-from .regexcache import compile_pattern
+from .regexcache import module_pattern
 
 LATIN_LANGUAGES = ("en", "fr", "de", "es")
 DETECT_SAMPLE = 150  # characters of a run given to the statistical detector
@@ -119,10 +119,10 @@ _STOPWORDS = {
         todos derechos reservados foto imagen al como está prohibida reproducción autor""",
 }
 _STOP = {lang: frozenset(words.split()) for lang, words in _STOPWORDS.items()}
-_HINTS = (("es", re.compile(r"[ñ¿¡]"), 3.0), ("de", re.compile(r"ß"), 3.0),
-          ("de", re.compile(r"[äöüÄÖÜ]"), 2.0), ("fr", re.compile(r"[çàèêëîïôùûœÇÀÈÊ]"), 2.0),
-          ("es", re.compile(r"[áíóúÁÍÓÚ]"), 2.0))
-_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+_HINTS = (("es", module_pattern(r"[ñ¿¡]"), 3.0), ("de", module_pattern(r"ß"), 3.0),
+          ("de", module_pattern(r"[äöüÄÖÜ]"), 2.0), ("fr", module_pattern(r"[çàèêëîïôùûœÇÀÈÊ]"), 2.0),
+          ("es", module_pattern(r"[áíóúÁÍÓÚ]"), 2.0))
+_WORD = module_pattern(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 
 
 _WORD_LANGS: dict[str, tuple[str, ...]] = {}
@@ -131,7 +131,7 @@ for _lang, _words in _STOP.items():
         _WORD_LANGS[_w] = _WORD_LANGS.get(_w, ()) + (_lang,)
 
 
-_ANY_HINT = re.compile("|".join(rx.pattern for _, rx, _ in _HINTS))
+_ANY_HINT = module_pattern("|".join(rx.pattern for _, rx, _ in _HINTS))
 _STOP_WORDS = frozenset(_WORD_LANGS)
 
 
@@ -181,12 +181,12 @@ def decide_by_rules(text: str, scores: dict[str, float] | None = None) -> str | 
 
 # --- script runs -------------------------------------------------------------------------
 
-_URLISH = re.compile(
+_URLISH = module_pattern(
     r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|"
     r"gov|edu|kr|jp|cn|de|fr|es|uk|go\.kr|or\.kr|co\.kr|tw|hk|io|int)\b(?:/\S*)?", re.I)
 # every address _URLISH masks contains one of these: most captions skip the costly mask
-URL_HINT = re.compile(r"://|www\.|@|\.(?:com|org|net|gov|edu|kr|jp|cn|de|fr|es|uk|tw|hk|io|int)\b", re.I)
-_CLAUSE_BREAK = re.compile(
+URL_HINT = module_pattern(r"://|www\.|@|\.(?:com|org|net|gov|edu|kr|jp|cn|de|fr|es|uk|tw|hk|io|int)\b", re.I)
+_CLAUSE_BREAK = module_pattern(
     r"\n|[。！？；;|｜/／()（）\[\]「」【】<>〈〉《》]| [-–—] |-{3,}| (?<=[^\W\d_]{3}[.!?] )(?=[A-Z])")
 _SCRIPTS = {
     "ko": "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af",
@@ -198,7 +198,7 @@ _NEUTRAL = "[^" + "".join(_SCRIPTS.values()) + "]"
 # A run of one script with the neutral characters inside it (the two classes are disjoint, so
 # this never backtracks); searched one clause at a time.
 _RUNS_PATTERN = "|".join(f"(?P<{name}>[{chars}]+(?:{_NEUTRAL}*[{chars}]+)*)" for name, chars in _SCRIPTS.items())
-_RUNS = compile_pattern(_RUNS_PATTERN, 0)
+_RUNS = module_pattern(_RUNS_PATTERN)
 
 
 class _Run:
@@ -232,9 +232,7 @@ def _letter_runs(text: str) -> list[_Run]:
 
 NAME_LIMIT = 300
 _SCRIPT_OF_PATTERN = f"(?P<ko>[{_SCRIPTS['ko']}])|(?P<ja>[{_SCRIPTS['ja']}])|(?P<zh>[{_SCRIPTS['han']}])"
-_SCRIPT_OF = compile_pattern(_SCRIPT_OF_PATTERN, 0)
-PRECOMPILED = ((_RUNS_PATTERN, 0), (_SCRIPT_OF_PATTERN, 0))
-"""Script-class regexes costly to compile (large Unicode ranges): kept in the regex cache."""
+_SCRIPT_OF = module_pattern(_SCRIPT_OF_PATTERN)
 
 
 def _name_lang(text: str) -> str:

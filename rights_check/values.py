@@ -13,8 +13,9 @@ from importlib import resources
 from typing import Any
 
 from .dates import parse_when
+from .regexcache import module_pattern
 
-_SPLIT = re.compile(r"\s*(?:,|/|;|&|\+|、|·|・|\band\b|\bor\b|\bet\b|\bund\b|\by\b|및|과|와|및|や|及び|および|または|又は|或者|或|和|与|與)\s*", re.I)
+_SPLIT = module_pattern(r"\s*(?:,|/|;|&|\+|、|·|・|\band\b|\bor\b|\bet\b|\bund\b|\by\b|및|과|와|및|や|及び|および|または|又は|或者|或|和|与|與)\s*", re.I)
 _STRIP = " \t\r\n.,;:'\"“”‘’()[]{}<>【】「」『』（）-–—*※"
 
 
@@ -122,18 +123,18 @@ def name(words: str) -> str | None:
 # --- licences --------------------------------------------------------------------------------
 
 _CC_PARTS = [
-    ("NC", re.compile(r"\bnc\b|non-?\s?commercial|nicht[\s-]?kommerziell|pas d['’]utilisation commerciale|"
+    ("NC", module_pattern(r"\bnc\b|non-?\s?commercial|nicht[\s-]?kommerziell|pas d['’]utilisation commerciale|"
                       r"no\s?comercial|non\s?commerciale|비영리|非営利|非商业|非商業", re.I)),
-    ("ND", re.compile(r"\bnd\b|no\s?deriv|keine\s?bearbeitung|pas de modification|sin\s?obra\s?derivada|sin\s?derivadas|"
+    ("ND", module_pattern(r"\bnd\b|no\s?deriv|keine\s?bearbeitung|pas de modification|sin\s?obra\s?derivada|sin\s?derivadas|"
                       r"변경\s*금지|改変禁止|禁止演绎|禁止改作|禁止演繹", re.I)),
-    ("SA", re.compile(r"\bsa\b|share\s?-?\s?alike|weitergabe unter gleichen|partage dans les m[eê]mes|"
+    ("SA", module_pattern(r"\bsa\b|share\s?-?\s?alike|weitergabe unter gleichen|partage dans les m[eê]mes|"
                       r"compartir\s?igual|동일\s*조건|継承|相同方式共享|相同方式分享", re.I)),
 ]
-_CC_VERSION = re.compile(r"(?<![\d.])([1-4]\.[015])(?![\d])")
-_CC_PORT = re.compile(r"(?:licenses/[a-z-]+/\d\.\d/|[1-4]\.[015][ -])(igo|[a-z]{2})\b|[1-4]\.[015]\s*(대한민국|한국|日本|中国大陆|中國大陸|台灣|台湾|香港)", re.I)
+_CC_VERSION = module_pattern(r"(?<![\d.])([1-4]\.[015])(?![\d])")
+_CC_PORT = module_pattern(r"(?:licenses/[a-z-]+/\d\.\d/|[1-4]\.[015][ -])(igo|[a-z]{2})\b|[1-4]\.[015]\s*(대한민국|한국|日本|中国大陆|中國大陸|台灣|台湾|香港)", re.I)
 _PORT_WORDS = {"대한민국": "KR", "한국": "KR", "日本": "JP", "中国大陆": "CN", "中國大陸": "CN", "台灣": "TW",
                "台湾": "TW", "香港": "HK"}
-_CC_URL = re.compile(r"creativecommons\.org/(?:licenses/(?P<code>[a-z-]+)/(?P<ver>\d\.\d)(?:/(?P<port>[a-z]{2}))?"
+_CC_URL = module_pattern(r"creativecommons\.org/(?:licenses/(?P<code>[a-z-]+)/(?P<ver>\d\.\d)(?:/(?P<port>[a-z]{2}))?"
                      r"|publicdomain/(?P<pd>zero|mark))", re.I)
 
 
