@@ -1,12 +1,14 @@
-"""The phrase regexes (and the segmenter's script classes), compiled ahead of time for the
-interpreter that wrote them.
+"""The phrase regexes and the modules' own regexes, compiled ahead of time for the interpreter
+that wrote them.
 
 ``re.compile`` parses a pattern and turns it into SRE code in pure Python: about 0.4 ms per
 phrase regex, half a second for all of them, paid again by every process (and every worker
-of a batch) for each regex it first needs. ``data/phrases.sre.z`` holds the SRE code of every
-phrase regex, written with the phrase index (``python -m rights_check.phrases``); a process
-hands a pattern's code to ``_sre.compile`` (a few microseconds), as ``re`` itself does at the
-end of its own compile.
+of a batch) for each regex it first needs; a module regex with large Unicode classes costs
+milliseconds at import. ``data/phrases.sre.z`` holds the SRE code of each of them (every
+phrase regex, and every regex a module makes with ``module_pattern``), written with the phrase
+index (``python -m rights_check.phrases``), each packed on its own so that a process unpacks
+only what it uses; a process hands a pattern's code to ``_sre.compile`` (a few microseconds),
+as ``re`` itself does at the end of its own compile.
 
 The code belongs to one interpreter: the file records the implementation, Python version,
 SRE magic number, code-word size, byte order and Unicode range it was made for, and any other
@@ -82,6 +84,8 @@ def write(patterns) -> str:
 
 
 class Cache:
+    """A cache file read: its index at once, each entry's code when asked for."""
+
     def __init__(self, raw: bytes):
         if not raw.startswith(MAGIC):
             raise ValueError("not a rights-check regex cache")
@@ -102,7 +106,10 @@ class Cache:
             return None
         all_flags, groups, groupindex, start, length = entry
         code = array.array("I")
-        code.frombytes(zlib.decompress(self.codes[start:start + length]))
+        try:
+            code.frombytes(zlib.decompress(self.codes[start:start + length]))
+        except (zlib.error, ValueError):  # a damaged entry: the caller compiles afresh
+            return None
         return all_flags, groups, groupindex, code.tolist()
 
 

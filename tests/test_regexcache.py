@@ -56,3 +56,13 @@ def test_bad_code_is_refused_and_compiled_afresh(monkeypatch):
     monkeypatch.setattr(broken, "code", lambda p, f: (flags, 0, {}, [999, 999, 999]))  # code _sre refuses
     monkeypatch.setattr(regexcache, "stored", lambda: broken)
     assert regexcache.compile_pattern(pattern, flags) == re.compile(pattern, flags)
+
+
+def test_a_damaged_entry_compiles_afresh(monkeypatch):
+    pattern, flags = r"\bNO\s+SALES\b", re.I
+    raw = bytearray(regexcache.build([(pattern, flags)]))
+    raw[-3:] = b"\xff\xff\xff"  # the end of the entry's packed code
+    damaged = regexcache.Cache(bytes(raw))
+    assert damaged.code(pattern, flags) is None
+    monkeypatch.setattr(regexcache, "stored", lambda: damaged)
+    assert regexcache.compile_pattern(pattern, flags) == re.compile(pattern, flags)
