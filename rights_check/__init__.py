@@ -28,7 +28,7 @@ _EXPORTS = {
     "Segment": "model", "Verdict": "model",
     "RightsCheckError": "errors", "InputError": "errors", "ManifestError": "errors",
     "DataError": "errors",
-    "LatinDetector": "segment", "LangdetectDetector": "segment",
+    "LatinDetector": "detector", "LangdetectDetector": "detector",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]

@@ -12,7 +12,7 @@ from .errors import InputError
 from .files import open_input
 from .evaluate import evaluate, overall
 from .model import Caption, Report
-from .segment import LatinDetector
+from .detector import LatinDetector
 from .usage import Usage, load_usage
 from .vocab import POLICIES
 

@@ -342,7 +342,7 @@ def prepare_workers(command: str = "check") -> None:
         from .caption import credit_index
         from .phrases import load_phrases
         from .regexcache import stored
-        from .segment import LangdetectDetector, default_detector
+        from .detector import LangdetectDetector, default_detector
 
         data = load_phrases()
         data.all_index.present("")  # builds the literal automata

@@ -13,7 +13,8 @@ from .dates import find_dates
 from .extract import field_hits, merge_hits
 from .model import Caption, FieldValue, Notice, Restriction, Segment
 from .regexcache import module_pattern
-from .segment import URL_HINT, LatinDetector, SegmentLangs, segment
+from .detector import LatinDetector
+from .segment import URL_HINT, SegmentLangs, segment
 
 _KANA = module_pattern(r"[\u3040-\u30ff]")
 _NAME_END = r"[^\n()\[\]{}<>|;,.]"

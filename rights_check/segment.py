@@ -11,91 +11,18 @@ from __future__ import annotations
 
 import bisect
 import re
-from itertools import islice
-import threading
 from collections import Counter
 from collections.abc import Callable, Mapping
-from typing import Protocol
+from itertools import islice
 
+from .detector import LATIN_LANGUAGES, LangdetectDetector, LatinDetector, default_detector
 from .model import Segment
 from .regexcache import module_pattern
 
-LATIN_LANGUAGES = ("en", "fr", "de", "es")
+__all__ = ["segment", "decide_by_rules", "rule_scores", "SegmentLangs", "URL_HINT", "DETECT_SAMPLE",
+           "LATIN_LANGUAGES", "LatinDetector", "LangdetectDetector", "default_detector"]
+
 DETECT_SAMPLE = 150  # characters of a run given to the statistical detector
-
-
-class LatinDetector(Protocol):
-    """Anything that gives language probabilities for a Latin-script text."""
-
-    def __call__(self, text: str) -> Mapping[str, float]: ...
-
-
-class LangdetectDetector:
-    """langdetect's model with only the en/fr/de/es profiles loaded, scored exactly.
-
-    langdetect estimates the posterior of a naive Bayes model over character n-grams by
-    random sampling (seven trials of up to a thousand draws: about 1 ms a call, more for
-    short, ambiguous text, and random unless seeded). This detector uses langdetect's own text
-    normalisation, n-gram extraction and profiles, and computes that posterior exactly, in
-    log space: deterministic, and five to ten times faster. On the 731 single-language Latin
-    texts of the caption corpus its answer is seeded langdetect's every time; on the 160 Latin
-    fragments of shared/tools/langdetect_bench.py, 159 times."""
-
-    def __init__(self, languages: tuple[str, ...] = LATIN_LANGUAGES):
-        self.languages = languages
-        self._model = None
-        self._lock = threading.Lock()
-
-    def _load(self):
-        import math
-        import os
-
-        from langdetect.detector import Detector
-        from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
-
-        factory = DetectorFactory()
-        profiles = []
-        for lang in self.languages:
-            with open(os.path.join(PROFILES_DIRECTORY, lang), encoding="utf-8") as fh:
-                profiles.append(fh.read())
-        factory.load_json_profile(profiles)
-        # the smoothing langdetect applies to every n-gram probability (its alpha, unjittered)
-        smoothing = Detector.ALPHA_DEFAULT / Detector.BASE_FREQ
-        logs = {gram: tuple(math.log(smoothing + p) for p in probs)
-                for gram, probs in factory.word_lang_prob_map.items()}
-        return factory, tuple(factory.langlist), logs
-
-    def load(self) -> None:
-        """Load the profiles now (a batch does this before forking its workers)."""
-        with self._lock:
-            if self._model is None:
-                self._model = self._load()
-
-    def __call__(self, text: str) -> Mapping[str, float]:
-        import math
-
-        self.load()
-        factory, langs, logs = self._model
-        detector = factory.create()
-        detector.append(text)
-        grams = detector._extract_ngrams()  # normalised n-grams found in the profiles
-        if not grams:
-            return {}
-        scores = [math.fsum(column) for column in zip(*map(logs.__getitem__, grams))]
-        top = max(scores)
-        weights = [math.exp(score - top) for score in scores]
-        total = sum(weights)
-        return {lang: w / total for lang, w in zip(langs, weights)}
-
-
-_default_detector: LatinDetector | None = None
-
-
-def default_detector() -> LatinDetector:
-    global _default_detector
-    if _default_detector is None:
-        _default_detector = LangdetectDetector()
-    return _default_detector
 
 
 # --- simple rules for Latin runs ---------------------------------------------------------

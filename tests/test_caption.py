@@ -139,7 +139,7 @@ def test_remembered_boilerplate_fields_parse_as_fresh_ones():
 
     from rights_check.caption import MEMO_FIELDS, parse_fields
     from rights_check.image import _texts, read_image
-    from rights_check.segment import default_detector
+    from rights_check.detector import default_detector
 
     images = Path(__file__).resolve().parent.parent / "fixtures" / "images"
     memoised = 0

@@ -6,7 +6,8 @@ import json
 import os
 from pathlib import Path
 
-from rights_check.segment import LATIN_LANGUAGES, LangdetectDetector, decide_by_rules
+from rights_check.detector import LATIN_LANGUAGES, LangdetectDetector
+from rights_check.segment import decide_by_rules
 
 CORPUS = Path(__file__).resolve().parent.parent / "fixtures" / "captions"
 
