@@ -9,6 +9,7 @@ and every output format renders it the same way. One bad input never stops the b
 from __future__ import annotations
 
 import fnmatch
+import functools
 import itertools
 import json
 import os
@@ -281,8 +282,7 @@ def process(job: Job, item: Item) -> dict[str, Any]:
         for step in job.extras:
             step(item, result)
     except _TimedOut:
-        result = {"source": item.name, "error": f"{item.name}: gave up after {job.timeout:g} s "
-                                                f"(the --timeout per input)"}
+        result = {"source": item.name, "error": f"{item.name}: {_gave_up(job)}"}
     except (InputError, ManifestError) as exc:
         result = {"source": item.name, "error": str(exc)}
     except RightsCheckError as exc:
@@ -294,6 +294,14 @@ def process(job: Job, item: Item) -> dict[str, Any]:
         if use_alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
+    return _finish(job, item, result)
+
+
+def _gave_up(job: Job) -> str:
+    return f"gave up after {job.timeout:g} s (the --timeout per input)"
+
+
+def _finish(job: Job, item: Item, result: dict[str, Any]) -> dict[str, Any]:
     if item.record_id is not None:
         result = {"id": item.record_id, **result}
     if job.line is not None:
@@ -303,21 +311,15 @@ def process(job: Job, item: Item) -> dict[str, Any]:
     return result
 
 
+def _lost(job: Job, item: Item, why: str, internal: bool) -> dict[str, Any]:
+    """The result of an input whose worker process died (or was stopped) checking it."""
+    result: dict[str, Any] = {"source": item.name, "error": f"{item.name}: {why}"}
+    if internal:
+        result["internal"] = True
+    return _finish(job, item, result)
+
+
 # --- running a batch -----------------------------------------------------------------------
-
-_JOB: Job | None = None
-
-
-def _init_worker(job: Job) -> None:
-    global _JOB
-    _JOB = job
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
-
-
-def _process_in_worker(item: Item) -> dict[str, Any]:
-    assert _JOB is not None
-    return process(_JOB, item)
-
 
 SERIAL_BELOW = 16  # fewer inputs than this (all at hand) are checked without worker processes
 
@@ -355,10 +357,10 @@ def prepare_workers(command: str = "check") -> None:
 
 
 def run(job: Job, items: Iterable[Item], jobs: int = 1, *, chunksize: int = 1) -> Iterator[dict[str, Any]]:
-    """Results in input order. With ``jobs`` > 1 inputs are checked in that many processes; a
-    result is handed back as soon as it and every earlier one are done (``chunksize`` > 1
-    sends inputs to the workers in groups: cheaper, for inputs that are all at hand, such as
-    a folder's files; keep 1 when inputs arrive as a stream)."""
+    """Results in input order. With ``jobs`` > 1 inputs are checked in that many processes
+    (``workers.ordered_map``); a result is handed back as soon as it and every earlier one are
+    done (``chunksize`` > 1 sends inputs to the workers in groups: cheaper, for inputs that are
+    all at hand, such as a folder's files; keep 1 when inputs arrive as a stream)."""
     items = iter(items)
     if jobs > 1 and chunksize > 1:
         # inputs at hand: a handful is checked here sooner than worker processes start
@@ -370,17 +372,11 @@ def run(job: Job, items: Iterable[Item], jobs: int = 1, *, chunksize: int = 1) -
         for item in items:
             yield process(job, item)
         return
-    import multiprocessing
+    from .workers import ordered_map
 
     prepare_workers(job.command)
-    context = multiprocessing.get_context("fork")
-    pool = context.Pool(jobs, initializer=_init_worker, initargs=(job,))
-    try:
-        yield from pool.imap(_process_in_worker, items, chunksize=chunksize)
-        pool.close()
-    finally:
-        pool.terminate()
-        pool.join()
+    yield from ordered_map(functools.partial(process, job), items, jobs, chunksize,
+                           lost=functools.partial(_lost, job), time_limit=job.timeout)
 
 
 def default_jobs() -> int:

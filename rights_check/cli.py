@@ -160,10 +160,17 @@ def _batch(command: str, items: Iterator[Any], fmt: str, output: str | None, col
             for full in results:
                 # keys starting with "_" carry data for the HTML report only (thumbnails)
                 result = {k: v for k, v in full.items() if not k.startswith("_")}
+                internal = result.pop("internal", False)
+                if "_line" in full:
+                    r.prerendered(full["_line"])
+                elif "error" in result:
+                    r.error(result)
+                else:
+                    r.item(result)
+                # counted once written: a Ctrl-C here leaves the summary agreeing with the lines
                 if "error" in result:
                     errors += 1
-                    codes.append(ExitCode.INTERNAL_ERROR if result.pop("internal", False)
-                                 else ExitCode.INPUT_ERROR)
+                    codes.append(ExitCode.INTERNAL_ERROR if internal else ExitCode.INPUT_ERROR)
                 else:
                     verdict = result.get("verdict")
                     if verdict is not None:
@@ -171,12 +178,6 @@ def _batch(command: str, items: Iterator[Any], fmt: str, output: str | None, col
                         codes.append(VERDICT_EXIT[verdict])
                     else:
                         codes.append(ExitCode.OK)
-                if "_line" in full:
-                    r.prerendered(full["_line"])
-                elif "error" in result:
-                    r.error(result)
-                else:
-                    r.item(result)
                 if extra is not None:
                     extra.add(full)
                 if bar is not None:

@@ -1,0 +1,250 @@
+"""Worker processes for a batch: ``ordered_map`` forks them once the parent has loaded what
+every check needs (so they share it), feeds them chunks of inputs over pipes, and hands the
+results back in input order, each as soon as it and every earlier one are done.
+
+Not ``multiprocessing.Pool``: a Pool worker that dies (the kernel's OOM killer, a crash in a C
+library) takes its task with it, and ``Pool.imap`` then waits forever. Here the inputs a dead
+worker held are checked again one at a time in a new worker, and an input that kills a worker
+by itself becomes an error result; the batch goes on. A worker stuck past the time limit (in C
+code, where the in-process alarm cannot reach) is killed the same way. The parent is one thread
+reading results plus one reading inputs, where Pool's three threads cost about 0.1 ms an input,
+which on a two-core machine comes out of the workers' time.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from multiprocessing.connection import Connection, Pipe, wait
+from typing import Any
+
+Chunk = list[tuple[int, Any]]  # (input number, input)
+
+BACKLOG = 64
+"""Chunks read ahead of the workers, and finished chunks held for an earlier slow one: bounds
+the parent's memory on a huge folder or a stalled input."""
+MAX_RESPAWNS = 1000
+"""Replacement workers at most (each death retries or settles inputs, so this is a guard
+against something killing every worker, not a limit a real batch meets)."""
+
+
+class _Worker:
+    """One forked process: reads a chunk, checks its inputs, sends back (number, result) pairs."""
+
+    def __init__(self, func: Callable[[Any], Any], parent_fds: list[int]):
+        tasks_r, tasks_w = Pipe(duplex=False)
+        results_r, results_w = Pipe(duplex=False)
+        pid = os.fork()
+        if pid == 0:  # the worker: it must never return into the parent's code
+            code = 0
+            try:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+                for fd in parent_fds + [tasks_w.fileno(), results_r.fileno()]:
+                    os.close(fd)  # the parent's ends: if the parent dies, EOF here, not a hang
+                _serve(func, tasks_r, results_w)
+            except BaseException:  # pragma: no cover - runs in the worker
+                code = 1
+            os._exit(code)
+        tasks_r.close()
+        results_w.close()
+        self.pid, self.tasks, self.results = pid, tasks_w, results_r
+        self.chunk: Chunk | None = None  # the chunk it is checking
+        self.since = 0.0  # when it was sent
+
+    def send(self, chunk: Chunk) -> bool:
+        self.chunk, self.since = chunk, time.monotonic()
+        try:
+            self.tasks.send(chunk)
+        except OSError:  # it has died: its results pipe tells how
+            return False
+        return True
+
+    def close(self, kill: bool) -> None:
+        if kill:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:  # pragma: no cover - already gone
+                pass
+        else:
+            try:
+                self.tasks.send(None)
+            except OSError:  # pragma: no cover - it died meanwhile
+                pass
+        self.tasks.close()
+        self.results.close()
+        self.status()
+
+    def status(self) -> str:
+        """Wait for the process to end; how it ended, in words."""
+        try:
+            _, status = os.waitpid(self.pid, 0)
+        except ChildProcessError:  # pragma: no cover - reaped already
+            return "ended"
+        if os.WIFSIGNALED(status):
+            sig = os.WTERMSIG(status)
+            try:
+                name = signal.Signals(sig).name
+            except ValueError:  # pragma: no cover - a signal Python has no name for
+                name = f"signal {sig}"
+            return f"was killed by {name}"
+        return f"exited with code {os.WEXITSTATUS(status)}"
+
+
+def _serve(func: Callable[[Any], Any], tasks: Connection, results: Connection) -> None:
+    while True:
+        try:
+            chunk = tasks.recv()
+        except EOFError:
+            return
+        if chunk is None:
+            return
+        results.send([(number, func(item)) for number, item in chunk])
+
+
+class _Feeder(threading.Thread):
+    """Reads the inputs (a folder walk, or records arriving on a pipe) into chunks, so that the
+    results of earlier inputs go out while a later one is still awaited."""
+
+    def __init__(self, items: Iterable[Any], chunksize: int, wake: int):
+        super().__init__(daemon=True, name="rights-check inputs")
+        self.items, self.chunksize, self.wake = items, chunksize, wake
+        self.chunks: queue.Queue = queue.Queue(BACKLOG)
+        self.stop = threading.Event()
+
+    def put(self, entry: Any) -> bool:
+        while not self.stop.is_set():
+            try:
+                self.chunks.put(entry, timeout=0.1)
+            except queue.Full:
+                continue
+            try:
+                os.write(self.wake, b"\0")
+            except OSError:  # the parent has finished
+                return False
+            return True
+        return False
+
+    def run(self) -> None:
+        chunk: Chunk = []
+        number = 0
+        try:
+            for item in self.items:
+                chunk.append((number, item))
+                number += 1
+                if len(chunk) >= self.chunksize:
+                    if not self.put(("chunk", chunk)):
+                        return
+                    chunk = []
+            if chunk and not self.put(("chunk", chunk)):
+                return
+            self.put(("end", number))
+        except BaseException as exc:  # the parent raises it (KeyboardInterrupt included)
+            if chunk:
+                self.put(("chunk", chunk))
+            self.put(("raise", exc))
+
+
+def ordered_map(func: Callable[[Any], Any], items: Iterable[Any], jobs: int, chunksize: int, *,
+                lost: Callable[[Any, str, bool], Any], time_limit: float | None = None) -> Iterator[Any]:
+    """``func(item)`` for every item, computed in ``jobs`` forked processes, in input order.
+
+    ``lost(item, why, internal)`` gives the result of an input whose worker died checking it by
+    itself (``why`` says how, e.g. "the worker process checking it was killed by SIGKILL";
+    ``internal`` is False for the time limit, a fault of the input rather than the tool); with
+    ``time_limit`` (seconds an input), a worker still busy after that long for each input of its
+    chunk, plus a grace period, is killed and its inputs treated the same way."""
+    wake_r, wake_w = os.pipe()
+    workers: list[_Worker] = []
+    feeder = _Feeder(items, chunksize, wake_w)
+    todo: deque[Chunk] = deque()
+    done: dict[int, Any] = {}
+    next_out = 0
+    total: int | None = None
+    raised: BaseException | None = None
+    respawns = 0
+    limit = None if not time_limit else time_limit * 2 + 2.0
+
+    def spawn() -> None:
+        inherited = [conn.fileno() for w in workers for conn in (w.tasks, w.results)]
+        workers.append(_Worker(func, inherited + [wake_r, wake_w]))
+
+    def died(worker: _Worker, why: str, internal: bool = True) -> None:
+        nonlocal respawns
+        workers.remove(worker)
+        chunk = worker.chunk or []
+        if len(chunk) > 1:  # which input killed it is unknown: check each one alone
+            todo.extendleft([pair] for pair in reversed(chunk))
+        for number, item in chunk if len(chunk) == 1 else ():
+            done[number] = lost(item, why, internal)
+        if respawns < MAX_RESPAWNS:
+            respawns += 1
+            spawn()
+
+    try:
+        for _ in range(jobs):
+            spawn()  # before the input thread starts: forks copy only the forking thread
+        feeder.start()
+        while True:
+            while len(todo) < BACKLOG:
+                try:
+                    kind, value = feeder.chunks.get_nowait()
+                except queue.Empty:
+                    break
+                if kind == "chunk":
+                    todo.append(value)
+                elif kind == "end":
+                    total = value
+                else:
+                    raised = value
+            while next_out in done:
+                result = done.pop(next_out)
+                next_out += 1
+                yield result
+            if total is not None and next_out >= total:
+                return
+            if raised is not None and not todo and all(w.chunk is None for w in workers):
+                raise raised
+            if not workers:
+                # every respawn used up: what is left is reported, not checked
+                for chunk in todo:
+                    for number, item in chunk:
+                        done[number] = lost(item, "no worker process is left to check it", True)
+                todo.clear()
+                continue
+            if len(done) < BACKLOG * chunksize:  # else wait for the earlier input holding them up
+                for worker in workers:
+                    if worker.chunk is None and todo:
+                        worker.send(todo.popleft())
+            ready = wait([w.results for w in workers] + [wake_r], timeout=1.0 if limit else None)
+            for conn in ready:
+                if conn == wake_r:
+                    os.read(wake_r, 4096)
+                    continue
+                worker = next(w for w in workers if w.results is conn)
+                try:
+                    answers = conn.recv()
+                except (EOFError, OSError):
+                    worker.tasks.close()
+                    worker.results.close()
+                    died(worker, f"the worker process checking it {worker.status()}")
+                    continue
+                worker.chunk = None
+                done.update(answers)
+            if limit:
+                now = time.monotonic()
+                for worker in list(workers):
+                    if worker.chunk is not None and now - worker.since > limit * len(worker.chunk):
+                        worker.close(kill=True)
+                        died(worker, f"gave up after {time_limit:g} s (the --timeout per input)", False)
+    finally:
+        feeder.stop.set()
+        unfinished = total is None or next_out < total
+        for worker in workers:
+            worker.close(kill=unfinished)
+        os.close(wake_r)
+        os.close(wake_w)
