@@ -20,14 +20,22 @@ MAX_TEXT_BYTES = 16 * 1024 * 1024
 
 
 def decode_text(data: bytes, name: str) -> str:
-    """Strict UTF-8 (a BOM is allowed); anything else is an InputError naming the byte offset."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    """Strict UTF-8 (a BOM is allowed); anything else is an InputError naming the byte offset.
+    A NUL byte is valid UTF-8 but never caption text: it marks binary content (an image format
+    rights-check does not read) or UTF-16."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"{name}: not UTF-8 text: UTF-16 (byte-order mark at offset 0); "
+                         "save the caption as UTF-8")
+    skip = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     try:
-        return data.decode("utf-8")
+        text = data[skip:].decode("utf-8")
     except UnicodeDecodeError as exc:
-        bad = data[exc.start:exc.start + 1].hex()
-        raise InputError(f"{name}: not UTF-8 text: invalid byte 0x{bad} at offset {exc.start}") from None
+        at = exc.start + skip
+        raise InputError(f"{name}: not UTF-8 text: invalid byte 0x{data[at:at + 1].hex()} at offset {at}") from None
+    nul = data.find(b"\0")
+    if nul != -1:
+        raise InputError(f"{name}: not caption text: a NUL byte at offset {nul} (binary content)")
+    return text
 
 
 def file_sha256(name: str) -> str:

@@ -14,6 +14,7 @@ from typing import Any, Iterator, TextIO
 import click
 
 from . import __version__
+from .errors import one_line
 from .output import FORMATS
 
 EXIT_CODES_HELP = """\b
@@ -125,7 +126,7 @@ def _batch(command: str, items: Iterator[Any], fmt: str, output: str | None, col
         for entry in items:
             if isinstance(entry, batch.Skipped):
                 skipped.append(entry.to_dict())
-                click.echo(f"rights-check: skipped {entry.source}: {entry.message}", err=True)
+                click.echo(one_line(f"rights-check: skipped {entry.source}: {entry.message}"), err=True)
             else:
                 yield entry
 
@@ -363,7 +364,7 @@ def template() -> int:
 # --- entry point ---------------------------------------------------------------------------
 
 def _fail(message: str) -> None:
-    click.echo(f"rights-check: error: {message}", file=sys.stderr)
+    click.echo(f"rights-check: error: {one_line(message)}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+import re
+
+# C0 and C1 controls, DEL and the Unicode line and paragraph separators: a message that quotes
+# bytes from a file (a box type, a file name) must stay one line and print no raw NULs.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """``text`` with control characters escaped (``\\x0a``), so it prints as one line."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                        else f"\\u{ord(m.group()):04x}", text)
+
 
 class RightsCheckError(Exception):
-    """Base class: the message names the file or key and the problem, on one line."""
+    """Base class: the message names the file or key and the problem, on one line (control
+    characters quoted from the input are escaped)."""
+
+    def __init__(self, message: str = "", *args):
+        super().__init__(one_line(str(message)), *args)
 
 
 class InputError(RightsCheckError):

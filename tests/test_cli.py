@@ -243,3 +243,50 @@ def test_module_entry_point_and_huge_input_in_a_subprocess(tmp_path):
     doc = json.loads(proc.stdout)
     assert doc["summary"]["inputs"] == 1 and doc["summary"]["errors"] == 0
     assert proc.returncode in (0, 1, 3)
+
+
+# Made up for these tests: the first bytes of formats rights-check does not read, each
+# followed by text a caption reader could mistake for restrictions.
+OTHER_FORMATS = {
+    "a GIF image": b"GIF89a\x01\x00\x01\x00\x00\x00\x00;NO SALES",
+    "a BMP image": b"BM\x42\x40\x00\x00\x00\x00\x00\x00NO SALES",
+    "a Photoshop document (PSD)": b"8BPS\x00\x01\x00\x00\x00\x00\x00\x00NO SALES",
+    "a PDF document": b"%PDF-1.7\n% EDITORIAL USE ONLY\n",
+    "a PostScript or EPS file": b"%!PS-Adobe-3.0 EPSF-3.0\n%%Copyright: All Rights Reserved\n",
+    "a Netpbm image": b"P6\n# NO SALES\n2 2\n255\n",
+}
+
+
+@pytest.mark.parametrize("what", sorted(OTHER_FORMATS))
+@pytest.mark.parametrize("command", ["check", "read"])
+def test_an_image_format_not_read_is_named_never_taken_for_caption_text(capsys, tmp_path, what, command):
+    path = tmp_path / "photo.txt"  # the name does not matter: the content is sniffed
+    path.write_bytes(OTHER_FORMATS[what])
+    extra = ["--use", os.path.join(USAGE, "newspaper-editorial-web.yaml")] if command == "check" else []
+    code, out, err = run(capsys, command, str(path), *extra, "--format", "jsonl")
+    assert code == 2
+    assert json.loads(out)["error"] == (f"{path}: {what}, a format rights-check does not read "
+                                        "(it reads JPEG, TIFF, PNG, WebP, HEIF/AVIF and XMP)")
+
+
+@pytest.mark.parametrize("data,message", [
+    (b"NO SALES\x00\x00\x01", "not caption text: a NUL byte at offset 8 (binary content)"),
+    (b"\x00\x00\x10\x00NO SALES", "not caption text: a NUL byte at offset 0 (binary content)"),
+    ("NO SALES".encode("utf-16"), "not UTF-8 text: UTF-16 (byte-order mark at offset 0); save the caption as UTF-8"),
+    (b"\xef\xbb\xbfNO SALES \xff", "not UTF-8 text: invalid byte 0xff at offset 12"),
+])
+def test_binary_or_non_utf8_content_is_not_caption_text(capsys, tmp_path, data, message):
+    path = tmp_path / "caption.txt"
+    path.write_bytes(data)
+    code, out, err = run(capsys, "check", str(path), "--use", os.path.join(USAGE, "newspaper-editorial-web.yaml"),
+                         "--format", "jsonl")
+    assert code == 2 and json.loads(out)["error"] == f"{path}: {message}"
+
+
+def test_control_characters_from_a_file_stay_escaped_on_one_line(capsys, tmp_path):
+    # made up: a HEIF whose second box (type "x\n\x1b[") claims more bytes than the file has
+    path = tmp_path / "cut.heic"
+    path.write_bytes(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00\x00\x01\x00x\n\x1b[")
+    code, out, err = run(capsys, "read", str(path))
+    assert code == 2
+    assert err == f"error: {path}: file ends inside the x\\x0a\\x1b[ box at offset 24\n"

@@ -25,6 +25,14 @@ def no_hang():
     signal.signal(signal.SIGALRM, previous)
 
 
+@pytest.fixture
+def no_worker_left():
+    """Asserts that the test leaves no child process behind (other tests' children aside)."""
+    before = children()
+    yield
+    assert children() <= before
+
+
 def square(n):
     return n * n
 
@@ -33,9 +41,9 @@ def lost(item, why, internal):
     return ("lost", item, why, internal)
 
 
-def children() -> list[int]:
+def children() -> set[int]:
     """This process's live (not yet reaped) children."""
-    found = []
+    found = set()
     for task in os.listdir("/proc"):
         if not task.isdigit():
             continue
@@ -45,15 +53,14 @@ def children() -> list[int]:
         except OSError:
             continue
         if int(fields[1]) == os.getpid():
-            found.append(int(task))
+            found.add(int(task))
     return found
 
 
 @pytest.mark.parametrize("chunksize", [1, 3, 16])
-def test_results_come_back_in_input_order(chunksize):
+def test_results_come_back_in_input_order(chunksize, no_worker_left):
     out = list(workers.ordered_map(square, range(100), 2, chunksize, lost=lost))
     assert out == [n * n for n in range(100)]
-    assert children() == []
 
 
 def test_no_inputs():
@@ -66,11 +73,10 @@ def die_on_13(n):
     return n
 
 
-def test_a_worker_killed_by_one_input_costs_only_that_input():
+def test_a_worker_killed_by_one_input_costs_only_that_input(no_worker_left):
     out = list(workers.ordered_map(die_on_13, range(40), 2, 8, lost=lost))
     assert out[13] == ("lost", 13, "the worker process checking it was killed by SIGKILL", True)
     assert out[:13] + out[14:] == [n for n in range(40) if n != 13]
-    assert children() == []
 
 
 def exit_on_even(n):
@@ -92,12 +98,11 @@ def stuck_on_2(n):
     return n
 
 
-def test_a_worker_stuck_past_the_time_limit_is_stopped():
+def test_a_worker_stuck_past_the_time_limit_is_stopped(no_worker_left):
     started = time.monotonic()
     out = list(workers.ordered_map(stuck_on_2, range(6), 2, 1, lost=lost, time_limit=0.1))
     assert out == [0, 1, ("lost", 2, "gave up after 0.1 s (the --timeout per input)", False), 3, 4, 5]
     assert time.monotonic() - started < 10
-    assert children() == []
 
 
 def test_results_go_out_while_a_later_input_is_awaited():
@@ -115,7 +120,7 @@ def test_results_go_out_while_a_later_input_is_awaited():
             assert arrived == [0]
 
 
-def test_an_error_reading_the_inputs_is_raised_after_the_results_before_it():
+def test_an_error_reading_the_inputs_is_raised_after_the_results_before_it(no_worker_left):
     def items():
         yield 1
         yield 2
@@ -126,14 +131,12 @@ def test_an_error_reading_the_inputs_is_raised_after_the_results_before_it():
         for out in workers.ordered_map(square, items(), 2, 1, lost=lost):
             got.append(out)
     assert got == [1, 4]
-    assert children() == []
 
 
-def test_stopping_early_leaves_no_worker_behind():
+def test_stopping_early_leaves_no_worker_behind(no_worker_left):
     results = workers.ordered_map(square, range(1000), 2, 4, lost=lost)
     assert next(results) == 0
     results.close()
-    assert children() == []
 
 
 def test_a_crashed_worker_is_an_internal_error_line_and_the_batch_goes_on(many_photos, capsys, monkeypatch):

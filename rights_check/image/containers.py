@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import struct
 
 from ..errors import InputError
@@ -38,7 +39,36 @@ MAX_XMP_FILE = 32 * 1024 * 1024
 
 
 class NotAnImage(InputError):
-    """The file's content is not an image or XMP format rights_check reads."""
+    """The file's content is not an image or XMP format rights_check knows (it may be text)."""
+
+
+class UnsupportedFormat(InputError):
+    """An image or document format rights_check recognises but does not read (never text)."""
+
+
+READ_FORMATS = "JPEG, TIFF, PNG, WebP, HEIF/AVIF and XMP"
+
+# Formats recognised only to be named in the error: a GIF or a PostScript file can be valid
+# UTF-8, and must not be checked as if it were caption text.
+_OTHER_FORMATS = (
+    (rb"GIF8[79]a", "a GIF image"),
+    (rb"BM.{4}\0\0\0\0", "a BMP image"),
+    (rb"8BPS\0[\1\2]", "a Photoshop document (PSD)"),
+    (rb"%PDF-", "a PDF document"),
+    (rb"%!PS|\xc5\xd0\xd3\xc6", "a PostScript or EPS file"),
+    (rb"\0\0\0\x0cjP  \r\n\x87\n|\xff\x4f\xff\x51", "a JPEG 2000 image"),
+    (rb"\0\0\0\x0cJXL \r\n\x87\n|\xff\x0a", "a JPEG XL image"),
+    (rb"\0\0[\1\2]\0", "an icon or cursor file"),
+    (rb"P[1-6]\s+(?:#[^\n]*\n\s*)*\d+\s+\d+\s|P7 332|P7\s+WIDTH", "a Netpbm image"),
+)
+
+
+def other_format(head: bytes) -> str | None:
+    """The name of a recognised format rights_check does not read, or None."""
+    for signature, name in _OTHER_FORMATS:  # compiled on first use: most files never get here
+        if re.match(signature, head, re.S):
+            return name
+    return None
 
 
 def read_blocks(path: str | os.PathLike) -> Blocks:
@@ -54,6 +84,10 @@ def read_blocks(path: str | os.PathLike) -> Blocks:
                 head = src.read_at(0, 64)
                 kind = sniff(head)
                 if kind is None:
+                    other = other_format(head)
+                    if other is not None:
+                        raise UnsupportedFormat(f"{p}: {other}, a format rights-check does not read "
+                                                f"(it reads {READ_FORMATS})")
                     raise NotAnImage(f"{p}: not an image (unrecognised content)")
                 blocks = _READERS[kind](src, head)
                 if src.whole is not None:

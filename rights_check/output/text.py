@@ -10,6 +10,8 @@ from typing import Any, TextIO
 
 import click
 
+from ..errors import one_line
+
 COLORS = {"ok": "green", "needs_review": "yellow", "violation": "red"}
 SYMBOLS = {"ok": "ok", "needs_review": "REVIEW", "violation": "VIOLATION"}
 RANK = {"ok": 0, "needs_review": 1, "violation": 2}
@@ -159,7 +161,7 @@ class TextRenderer:
             self._echo(f"  note ({n['kind']}): {n['message']}", dim=True)
 
     def error(self, result: dict[str, Any]) -> None:
-        message = result["error"]
+        message = one_line(result["error"])
         click.echo(click.style("error: ", fg="red", bold=True) + message if self.color else
                    f"error: {message}", file=self.err, color=self.color)
 
