@@ -13,7 +13,9 @@ which on a two-core machine comes out of the workers' time.
 
 from __future__ import annotations
 
+import fcntl
 import os
+import pickle
 import queue
 import signal
 import threading
@@ -53,16 +55,33 @@ class _Worker:
         tasks_r.close()
         results_w.close()
         self.pid, self.tasks, self.results = pid, tasks_w, results_r
-        self.chunk: Chunk | None = None  # the chunk it is checking
-        self.since = 0.0  # when it was sent
+        try:  # what the task pipe holds without blocking the sender
+            self.capacity = fcntl.fcntl(tasks_w.fileno(), fcntl.F_GETPIPE_SZ)
+        except (AttributeError, OSError):  # pragma: no cover - not Linux
+            self.capacity = 4096
+        self.sent: deque[tuple[Chunk, int]] = deque()  # chunks sent, not yet answered, and their size
+        self.since = 0.0  # when it started on the first of them
 
-    def send(self, chunk: Chunk) -> bool:
-        self.chunk, self.since = chunk, time.monotonic()
+    def can_take(self, size: int) -> bool:
+        """Whether a chunk of ``size`` bytes can be sent now: always when the worker is idle;
+        one ahead (so it never waits for the parent) only if the pipe holds it without
+        blocking, since a blocked parent cannot read the results the worker is sending."""
+        if not self.sent:
+            return True
+        return len(self.sent) < 2 and self.sent[0][1] + size + 8 <= self.capacity
+
+    def send(self, chunk: Chunk, data: bytes) -> None:
+        if not self.sent:
+            self.since = time.monotonic()
+        self.sent.append((chunk, len(data)))
         try:
-            self.tasks.send(chunk)
+            self.tasks.send_bytes(data)
         except OSError:  # it has died: its results pipe tells how
-            return False
-        return True
+            pass
+
+    def answered(self) -> None:
+        self.sent.popleft()
+        self.since = time.monotonic()
 
     def close(self, kill: bool) -> None:
         if kill:
@@ -72,7 +91,7 @@ class _Worker:
                 pass
         else:
             try:
-                self.tasks.send(None)
+                self.tasks.send_bytes(_STOP)
             except OSError:  # pragma: no cover - it died meanwhile
                 pass
         self.tasks.close()
@@ -95,10 +114,13 @@ class _Worker:
         return f"exited with code {os.WEXITSTATUS(status)}"
 
 
+_STOP = pickle.dumps(None)
+
+
 def _serve(func: Callable[[Any], Any], tasks: Connection, results: Connection) -> None:
     while True:
         try:
-            chunk = tasks.recv()
+            chunk = pickle.loads(tasks.recv_bytes())
         except EOFError:
             return
         if chunk is None:
@@ -176,11 +198,15 @@ def ordered_map(func: Callable[[Any], Any], items: Iterable[Any], jobs: int, chu
     def died(worker: _Worker, why: str, internal: bool = True) -> None:
         nonlocal respawns
         workers.remove(worker)
-        chunk = worker.chunk or []
-        if len(chunk) > 1:  # which input killed it is unknown: check each one alone
-            todo.extendleft([pair] for pair in reversed(chunk))
-        for number, item in chunk if len(chunk) == 1 else ():
-            done[number] = lost(item, why, internal)
+        checking = worker.sent[0][0] if worker.sent else None
+        for chunk, _ in reversed(worker.sent):
+            if chunk is not checking:  # sent ahead, never started: check it again
+                todo.appendleft(chunk)
+            elif len(chunk) > 1:  # which input killed it is unknown: check each one alone
+                todo.extendleft([pair] for pair in reversed(chunk))
+            else:  # it was checking this input alone
+                number, item = chunk[0]
+                done[number] = lost(item, why, internal)
         if respawns < MAX_RESPAWNS:
             respawns += 1
             spawn()
@@ -207,7 +233,7 @@ def ordered_map(func: Callable[[Any], Any], items: Iterable[Any], jobs: int, chu
                 yield result
             if total is not None and next_out >= total:
                 return
-            if raised is not None and not todo and all(w.chunk is None for w in workers):
+            if raised is not None and not todo and all(not w.sent for w in workers):
                 raise raised
             if not workers:
                 # every respawn used up: what is left is reported, not checked
@@ -217,9 +243,12 @@ def ordered_map(func: Callable[[Any], Any], items: Iterable[Any], jobs: int, chu
                 todo.clear()
                 continue
             if len(done) < BACKLOG * chunksize:  # else wait for the earlier input holding them up
-                for worker in workers:
-                    if worker.chunk is None and todo:
-                        worker.send(todo.popleft())
+                for ahead in (0, 1):  # a chunk for every idle worker, then one ahead each
+                    for worker in workers:
+                        if todo and len(worker.sent) == ahead:
+                            data = pickle.dumps(todo[0], pickle.HIGHEST_PROTOCOL)
+                            if worker.can_take(len(data)):
+                                worker.send(todo.popleft(), data)
             ready = wait([w.results for w in workers] + [wake_r], timeout=1.0 if limit else None)
             for conn in ready:
                 if conn == wake_r:
@@ -233,12 +262,12 @@ def ordered_map(func: Callable[[Any], Any], items: Iterable[Any], jobs: int, chu
                     worker.results.close()
                     died(worker, f"the worker process checking it {worker.status()}")
                     continue
-                worker.chunk = None
+                worker.answered()
                 done.update(answers)
             if limit:
                 now = time.monotonic()
                 for worker in list(workers):
-                    if worker.chunk is not None and now - worker.since > limit * len(worker.chunk):
+                    if worker.sent and now - worker.since > limit * len(worker.sent[0][0]):
                         worker.close(kill=True)
                         died(worker, f"gave up after {time_limit:g} s (the --timeout per input)", False)
     finally:

@@ -156,3 +156,15 @@ def test_a_crashed_worker_is_an_internal_error_line_and_the_batch_goes_on(many_p
     assert [r["source"] for r in crashed] == [str(many_photos / "MWG.jpg")]
     assert crashed[0]["error"].endswith("MWG.jpg: the worker process checking it was killed by SIGSEGV")
     assert code == 4  # internal error (contract §4): it outranks the broken file's input error
+
+
+def echo(text):
+    return text + text
+
+
+@pytest.mark.parametrize("chunksize", [1, 4])
+def test_inputs_and_results_larger_than_a_pipe_holds_do_not_deadlock(chunksize, no_worker_left):
+    """A chunk is sent ahead only when the pipe holds it: a parent blocked writing a big chunk
+    could not read the big results the worker is blocked writing."""
+    texts = [str(n) * 100_000 for n in range(12)]
+    assert list(workers.ordered_map(echo, texts, 2, chunksize, lost=lost)) == [t + t for t in texts]
