@@ -17,12 +17,13 @@ import fcntl
 import os
 import pickle
 import queue
+import select
 import signal
+import struct
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from multiprocessing.connection import Connection, Pipe, wait
 from typing import Any
 
 Chunk = list[tuple[int, Any]]  # (input number, input)
@@ -35,28 +36,58 @@ MAX_RESPAWNS = 1000
 against something killing every worker, not a limit a real batch meets)."""
 
 
+# --- messages: a length, then a pickle, over a plain pipe (multiprocessing's Connection costs
+# the start of every batch 10 ms of imports for the same thing) --------------------------------
+
+_LENGTH = struct.Struct("<Q")
+
+
+def _write(fd: int, data: bytes) -> None:
+    """One whole message; raises OSError (EPIPE) when the reader has gone."""
+    view = memoryview(_LENGTH.pack(len(data)) + data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _read_exact(fd: int, n: int) -> bytes:
+    parts = []
+    while n:
+        part = os.read(fd, min(n, 1 << 20))
+        if not part:
+            raise EOFError
+        parts.append(part)
+        n -= len(part)
+    return b"".join(parts)
+
+
+def _read(fd: int) -> bytes:
+    """One whole message; EOFError when the writer has gone."""
+    (size,) = _LENGTH.unpack(_read_exact(fd, _LENGTH.size))
+    return _read_exact(fd, size)
+
+
 class _Worker:
     """One forked process: reads a chunk, checks its inputs, sends back (number, result) pairs."""
 
     def __init__(self, func: Callable[[Any], Any], parent_fds: list[int]):
-        tasks_r, tasks_w = Pipe(duplex=False)
-        results_r, results_w = Pipe(duplex=False)
+        tasks_r, tasks_w = os.pipe()
+        results_r, results_w = os.pipe()
         pid = os.fork()
         if pid == 0:  # the worker: it must never return into the parent's code
             code = 0
             try:
                 signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
-                for fd in parent_fds + [tasks_w.fileno(), results_r.fileno()]:
+                for fd in parent_fds + [tasks_w, results_r]:
                     os.close(fd)  # the parent's ends: if the parent dies, EOF here, not a hang
                 _serve(func, tasks_r, results_w)
             except BaseException:  # pragma: no cover - runs in the worker
                 code = 1
             os._exit(code)
-        tasks_r.close()
-        results_w.close()
+        os.close(tasks_r)
+        os.close(results_w)
         self.pid, self.tasks, self.results = pid, tasks_w, results_r
         try:  # what the task pipe holds without blocking the sender
-            self.capacity = fcntl.fcntl(tasks_w.fileno(), fcntl.F_GETPIPE_SZ)
+            self.capacity = fcntl.fcntl(tasks_w, fcntl.F_GETPIPE_SZ)
         except (AttributeError, OSError):  # pragma: no cover - not Linux
             self.capacity = 4096
         self.sent: deque[tuple[Chunk, int]] = deque()  # chunks sent, not yet answered, and their size
@@ -75,7 +106,7 @@ class _Worker:
             self.since = time.monotonic()
         self.sent.append((chunk, len(data)))
         try:
-            self.tasks.send_bytes(data)
+            _write(self.tasks, data)
         except OSError:  # it has died: its results pipe tells how
             pass
 
@@ -91,12 +122,16 @@ class _Worker:
                 pass
         else:
             try:
-                self.tasks.send_bytes(_STOP)
+                _write(self.tasks, _STOP)
             except OSError:  # pragma: no cover - it died meanwhile
                 pass
-        self.tasks.close()
-        self.results.close()
+        self.release()
         self.status()
+
+    def release(self) -> None:
+        """Close the parent's ends of its pipes."""
+        os.close(self.tasks)
+        os.close(self.results)
 
     def status(self) -> str:
         """Wait for the process to end; how it ended, in words."""
@@ -117,15 +152,16 @@ class _Worker:
 _STOP = pickle.dumps(None)
 
 
-def _serve(func: Callable[[Any], Any], tasks: Connection, results: Connection) -> None:
+def _serve(func: Callable[[Any], Any], tasks: int, results: int) -> None:
     while True:
         try:
-            chunk = pickle.loads(tasks.recv_bytes())
+            chunk = pickle.loads(_read(tasks))
         except EOFError:
             return
         if chunk is None:
             return
-        results.send([(number, func(item)) for number, item in chunk])
+        answers = [(number, func(item)) for number, item in chunk]
+        _write(results, pickle.dumps(answers, pickle.HIGHEST_PROTOCOL))
 
 
 class _Feeder(threading.Thread):
@@ -192,7 +228,7 @@ def ordered_map(func: Callable[[Any], Any], items: Iterable[Any], jobs: int, chu
     limit = None if not time_limit else time_limit * 2 + 2.0
 
     def spawn() -> None:
-        inherited = [conn.fileno() for w in workers for conn in (w.tasks, w.results)]
+        inherited = [fd for w in workers for fd in (w.tasks, w.results)]
         workers.append(_Worker(func, inherited + [wake_r, wake_w]))
 
     def died(worker: _Worker, why: str, internal: bool = True) -> None:
@@ -249,17 +285,19 @@ def ordered_map(func: Callable[[Any], Any], items: Iterable[Any], jobs: int, chu
                             data = pickle.dumps(todo[0], pickle.HIGHEST_PROTOCOL)
                             if worker.can_take(len(data)):
                                 worker.send(todo.popleft(), data)
-            ready = wait([w.results for w in workers] + [wake_r], timeout=1.0 if limit else None)
-            for conn in ready:
-                if conn == wake_r:
+            by_fd = {w.results: w for w in workers}
+            poller = select.poll()
+            for fd in [*by_fd, wake_r]:
+                poller.register(fd, select.POLLIN)
+            for fd, _ in poller.poll(1000 if limit else None):
+                if fd == wake_r:
                     os.read(wake_r, 4096)
                     continue
-                worker = next(w for w in workers if w.results is conn)
+                worker = by_fd[fd]
                 try:
-                    answers = conn.recv()
+                    answers = pickle.loads(_read(fd))
                 except (EOFError, OSError):
-                    worker.tasks.close()
-                    worker.results.close()
+                    worker.release()
                     died(worker, f"the worker process checking it {worker.status()}")
                     continue
                 worker.answered()
