@@ -8,7 +8,6 @@ finding's ``lang`` is the language of the phrase that matched.
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from .anchors import AnchorIndex, fold
 from .model import Evidence, Restriction, RestrictionType, Segment, freeze
 from .phrases import GROUP_SUFFIX, REQUIRED_KEYS, TEXT_VALUED, VALUE_KEYS, Phrase, load_phrases
+from .regexcache import module_pattern
 from .segment import SegmentLangs
 from .values import RESOLVERS, license_parts
 
@@ -135,9 +135,9 @@ def chunks(text: str) -> list[tuple[int, int, int]]:
 
 
 # A list item: a bullet, a number or letter, or a circled number, then the item's words.
-_ITEM = re.compile(r"[ \t]*(?:[•·●○■□▪◦・\-\*–—]|\(?\d{1,2}[.)]|\(?[a-zA-Z][.)]|[①-⑳])[ \t]+(?P<words>\S[^\n]*)")
+_ITEM = module_pattern(r"[ \t]*(?:[•·●○■□▪◦・\-\*–—]|\(?\d{1,2}[.)]|\(?[a-zA-Z][.)]|[①-⑳])[ \t]+(?P<words>\S[^\n]*)")
 LIST_ITEMS = 40  # items read under one heading at most
-_ITEM_LINE = re.compile(r"\n" + _ITEM.pattern)  # a text without one has no list to read
+_ITEM_LINE = module_pattern(r"\n" + _ITEM.pattern)  # a text without one has no list to read
 
 
 def _list_hits(data, field: str, text: str, hay: str, langs, defaults, order_base: int):

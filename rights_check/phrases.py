@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from .anchors import AnchorIndex, LiteralFinder, anchors_of, split_alternatives
+from .datafiles import data_names, data_path, read_data
 from .errors import DataError
 from .model import RestrictionType, freeze, thaw
 from .regexcache import compile_pattern
@@ -247,6 +245,8 @@ def _compile(entry: dict[str, Any], where: str, lang: str, problems: list[str], 
 
 def parse_phrase_file(name: str, raw: bytes) -> tuple[dict[str, list[Phrase]], str, list[str]]:
     """Compile one file's entries; returns ({kind: entries}, language, problems)."""
+    import tomllib  # only when building from the phrase files (the index is JSON)
+
     problems: list[str] = []
     entries: dict[str, list[Phrase]] = {kind: [] for kind in KINDS}
     try:
@@ -279,14 +279,12 @@ INDEX = "phrases.index.json"
 
 def _phrase_files() -> tuple[list[tuple[str, bytes]], str]:
     """The bundled phrase files (name, bytes) and their digest: the report's ``tool.rules``."""
-    folder = resources.files("rights_check") / "data" / "phrases"
-    files = [(item.name, item.read_bytes()) for item in sorted(folder.iterdir(), key=lambda p: p.name)
-             if item.name.endswith(".toml")]
+    files = [(name, read_data("phrases", name)) for name in data_names("phrases") if name.endswith(".toml")]
     digest = hashlib.sha256()
     for name, raw in files:
         digest.update(name.encode() + b"\0" + raw)
     # patterns expand {TERRITORY} from the territory table: it is part of the phrase data
-    digest.update(b"territories.toml\0" + (resources.files("rights_check") / "data" / "territories.toml").read_bytes())
+    digest.update(b"territories.toml\0" + read_data("territories.toml"))
     return files, digest.hexdigest()
 
 
@@ -336,6 +334,10 @@ def index_json(data: PhraseSet) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=0, sort_keys=True) + "\n"
 
 
+MODULE_PATTERN_USERS = (".caption", ".dates", ".extract", ".image.machine", ".rules", ".segment", ".values")
+"""The modules that compile regexes with ``regexcache.module_pattern`` (a test checks the list)."""
+
+
 def runtime_patterns(data: PhraseSet) -> list[tuple[str, int]]:
     """(pattern, flags) of every phrase regex a check compiles (each alternative, and the whole
     pattern of list headings and items), and the modules' own regexes (``module_pattern``)."""
@@ -346,28 +348,31 @@ def runtime_patterns(data: PhraseSet) -> list[tuple[str, int]]:
 
     from .regexcache import MODULE_PATTERNS
 
-    for name in (".caption", ".dates", ".segment", ".values"):  # their module_pattern calls
+    for name in MODULE_PATTERN_USERS:  # their module_pattern calls
         importlib.import_module(name, __package__)
 
     return out + MODULE_PATTERNS
 
 
 def write_index() -> list[str]:
-    """Rebuild ``data/phrases.index.json`` and the compiled regexes (``regexcache``) from the
-    phrase files (run after editing them: ``python -m rights_check.phrases``). Returns the
-    paths written."""
+    """Rebuild ``data/phrases.index.json``, the compiled regexes (``regexcache``) and the parsed
+    tables (``values.TABLES``) from the data files (run after editing them: ``python -m
+    rights_check.phrases``). Returns the paths written."""
     from . import regexcache
 
     data = build_phrases()
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", INDEX)
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(index_json(data))
-    return [path, regexcache.write(runtime_patterns(data))]
+    from .values import TABLES, tables_json
+
+    paths = [data_path(INDEX), data_path(TABLES)]
+    for path, text in zip(paths, (index_json(data), tables_json())):
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    return paths + [regexcache.write(runtime_patterns(data))]
 
 
 def _read_index(digest: str) -> PhraseSet | None:
     try:
-        raw = (resources.files("rights_check") / "data" / INDEX).read_bytes()
+        raw = read_data(INDEX)
         doc = json.loads(raw)
     except (OSError, ValueError):
         return None

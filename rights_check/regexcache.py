@@ -21,13 +21,13 @@ from __future__ import annotations
 import array
 import hashlib
 import json
-import os
 import re
 import sys
 import zlib
 from functools import cache
-from importlib import resources
 from typing import Any
+
+from .datafiles import data_path, read_data
 
 FILE = "phrases.sre.z"
 
@@ -77,7 +77,7 @@ def build(patterns, interpreter_info: dict[str, Any] | None = None) -> bytes:
 
 
 def write(patterns) -> str:
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", FILE)
+    path = data_path(FILE)
     with open(path, "wb") as fh:
         fh.write(build(patterns))
     return path
@@ -128,7 +128,7 @@ def module_pattern(pattern: str, flags: int = 0) -> re.Pattern[str]:
 def stored() -> Cache | None:
     """The bundled cache, or None when it is missing or unreadable."""
     try:
-        return Cache((resources.files("rights_check") / "data" / FILE).read_bytes())
+        return Cache(read_data(FILE))
     except (OSError, ValueError, zlib.error):
         return None
 

@@ -13,8 +13,12 @@ from datetime import datetime, timedelta, timezone
 
 from . import vocab
 from .model import Caption, Restriction, RestrictionType, Verdict, VERDICT_RANK
+from .regexcache import module_pattern
 from .reasons import OK, REVIEW, VIOLATION, Outcome, Rule, get, missing, quote, say, show
 from .usage import Usage
+
+_NEWS = module_pattern(r"news|press|media|journalis", re.I)
+_NOT_WORD = module_pattern(r"[\W_]+")
 
 
 # --- purpose and flag rules ---------------------------------------------------------------
@@ -55,7 +59,7 @@ def editorial_only(r: Restriction, u: Usage, c: Caption, policy: str) -> Outcome
     if u.purpose not in vocab.EDITORIAL_PURPOSES:
         return say(r, u, VIOLATION, "purpose", ", which is not an editorial purpose")
     who = (r.value or {}).get("who") if r.value else None
-    if who and re.search(r"news|press|media|journalis", who, re.I):
+    if who and _NEWS.search(who):
         kind = u.publisher.type
         if kind is None:
             return missing(r, "publisher.type", why=f" (the text limits publication to {who})")
@@ -136,7 +140,7 @@ def no_endorsement(r: Restriction, u: Usage, c: Caption, policy: str) -> Outcome
 # --- credit --------------------------------------------------------------------------------
 
 def _norm(text: str) -> str:
-    return re.sub(r"[\W_]+", "", text.casefold())
+    return _NOT_WORD.sub("", text.casefold())
 
 
 def mandatory_credit(r: Restriction, u: Usage, c: Caption, policy: str) -> Outcome:

@@ -24,12 +24,12 @@ import json
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from difflib import get_close_matches
 from typing import Any
 
 import yaml
 
 from . import vocab
+from .datafiles import read_data
 from .errors import ManifestError
 from .model import RestrictionType
 
@@ -173,6 +173,8 @@ def _wrong(expected: str, value: Any) -> _Bad:
 
 
 def _suggest(value: str, allowed: Any) -> str:
+    from difflib import get_close_matches  # only for a bad value
+
     close = get_close_matches(value, list(allowed), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
@@ -404,6 +406,4 @@ def load_usage(source: str | os.PathLike | Mapping[str, Any] | Usage) -> Usage:
 
 def template_text() -> str:
     """The commented manifest template printed by ``rights-check template``."""
-    from importlib import resources  # costs ~15 ms: only the template command needs it
-
-    return (resources.files(__package__) / "data" / "usage-template.yaml").read_text("utf-8")
+    return read_data("usage-template.yaml").decode("utf-8")

@@ -66,3 +66,15 @@ def test_a_damaged_entry_compiles_afresh(monkeypatch):
     assert damaged.code(pattern, flags) is None
     monkeypatch.setattr(regexcache, "stored", lambda: damaged)
     assert regexcache.compile_pattern(pattern, flags) == re.compile(pattern, flags)
+
+
+def test_every_module_using_module_pattern_is_listed():
+    """runtime_patterns imports these modules to collect their regexes for the cache file."""
+    import pathlib
+
+    from rights_check.phrases import MODULE_PATTERN_USERS
+
+    package = pathlib.Path(regexcache.__file__).parent
+    users = {"." + str(p.relative_to(package).with_suffix("")).replace("/", ".")
+             for p in package.rglob("*.py") if "module_pattern(" in p.read_text(encoding="utf-8")}
+    assert users - {".regexcache"} == set(MODULE_PATTERN_USERS)

@@ -25,3 +25,30 @@ def test_iso_codes():
     codes = iso_country_codes()
     assert len(codes) == 249 and {"KR", "JP", "GB", "CD", "SH"} <= codes
     assert "UK" not in codes and "EL" not in codes
+
+
+def test_stored_tables_are_the_toml_files_parsed():
+    """data/tables.json is what the resolvers read: it must be the TOML tables, parsed."""
+    from rights_check import values
+
+    committed = (ROOT / "rights_check" / "data" / values.TABLES).read_text(encoding="utf-8")
+    assert committed == values.tables_json(), "run: python -m rights_check.phrases"
+    for name in values.TABLE_FILES:
+        parsed = tomllib.loads((ROOT / "rights_check" / "data" / name).read_text(encoding="utf-8"))
+        assert values._data(name) == parsed
+
+
+def test_a_table_edited_since_tables_json_is_parsed_from_its_toml(monkeypatch):
+    from rights_check import values
+
+    real = values.read_data
+
+    def edited(*parts):
+        raw = real(*parts)
+        return raw + b'\n[added]\nword = "new"\n' if parts == ("words.toml",) else raw
+    monkeypatch.setattr(values, "read_data", edited)
+    values._data.cache_clear()
+    try:
+        assert values._data("words.toml")["added"] == {"word": "new"}
+    finally:
+        values._data.cache_clear()

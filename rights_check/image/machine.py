@@ -18,11 +18,11 @@ value, "und", "machine:<what>")``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
 from ..model import Evidence, Restriction, RestrictionType, freeze
+from ..regexcache import module_pattern
 from ..values import license_id, license_parts
 from .record import FieldSource
 
@@ -104,18 +104,20 @@ PLUS_LABELS = {
     "work": "Work", "cell": "Cell", "fax": "FAX", "home": "Home", "pager": "Pager",
 }
 _BY_LABEL = {v.casefold(): k for k, v in PLUS_LABELS.items() if k.startswith("DMI-")}
+_PARTS = module_pattern(r";\s*|\s+(?=http)")
+_CODE = module_pattern(r"[A-Z]{2,3}-[A-Z0-9-]+")
 
 
 def plus_codes(value: str) -> list[str]:
     """PLUS vocabulary codes in a value: URIs, bare codes or ExifTool labels, ``; ``-separated."""
     out = []
-    for part in re.split(r";\s*|\s+(?=http)", value):
+    for part in _PARTS.split(value):
         part = part.strip()
         if not part:
             continue
         if part.startswith(PLUS_VOCAB):
             out.append(part[len(PLUS_VOCAB):])
-        elif re.fullmatch(r"[A-Z]{2,3}-[A-Z0-9-]+", part):
+        elif _CODE.fullmatch(part):
             out.append(part)
         elif part.casefold() in _BY_LABEL:
             out.append(_BY_LABEL[part.casefold()])
@@ -132,9 +134,9 @@ def plus_label(value: str) -> str:
 
 # --- dates -----------------------------------------------------------------------------------
 
-_DATE = re.compile(r"^\s*(\d{4})[-:.]?(\d{2})[-:.]?(\d{2})"
+_DATE = module_pattern(r"^\s*(\d{4})[-:.]?(\d{2})[-:.]?(\d{2})"
                    r"(?:[T ]?(\d{2}):?(\d{2})(?::?(\d{2})(?:\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?\s*$")
-_TIME = re.compile(r"^\s*(\d{2}):?(\d{2})(?::?(\d{2}))?\s*(Z|[+-]\d{2}:?\d{2})?\s*$")
+_TIME = module_pattern(r"^\s*(\d{2}):?(\d{2})(?::?(\d{2}))?\s*(Z|[+-]\d{2}:?\d{2})?\s*$")
 
 
 def iso_datetime(date: str, time: str | None = None) -> str | None:
