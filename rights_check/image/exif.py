@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..model import Notice
+from .iptc import CODEC_NAMES, guess_legacy
 
 # TIFF field types -> size in bytes of one value
 TYPE_SIZES = {1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8,
@@ -166,28 +167,30 @@ def bytes_reader(data: bytes) -> TiffReader:
 
 # --------------------------------------------------------------------------- text decoding
 
-def decode_text_bytes(raw: bytes) -> str:
-    """Bytes of an 8-bit text field: UTF-8 when valid, else cp1252, else latin-1."""
+def decode_text_bytes(raw: bytes, guessed: list[str] | None = None) -> str:
+    """Bytes of an 8-bit text field: UTF-8 when valid, else the legacy character set that the
+    IIM reader's guesser picks by what the text looks like (CP949, Shift_JIS, GB18030/Big5,
+    MacRoman only on evidence, else cp1252). The guessed codec is appended to ``guessed``."""
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    try:
-        return raw.decode("cp1252")
-    except UnicodeDecodeError:
-        return raw.decode("latin-1")
+    text, codec = guess_legacy(raw)
+    if guessed is not None:
+        guessed.append(codec)
+    return text
 
 
-def decode_ascii_field(raw: bytes, tag: int | None = None) -> str:
+def decode_ascii_field(raw: bytes, tag: int | None = None, guessed: list[str] | None = None) -> str:
     """An ASCII-typed EXIF value. Copyright may be "photographer\\0editor" (kept as two lines,
-    as ExifTool prints it); other values end at the first NUL."""
+    as ExifTool prints it); other values end at the first NUL. Guessed codecs go to ``guessed``."""
     raw = raw.rstrip(b"\0")
     if tag == TAG_COPYRIGHT and b"\0" in raw:
         first, _, rest = raw.partition(b"\0")
-        parts = [decode_text_bytes(p).strip() for p in (first, rest.split(b"\0")[0])]
+        parts = [decode_text_bytes(p, guessed).strip() for p in (first, rest.split(b"\0")[0])]
         return "\n".join(p for p in parts if p)
     raw = raw.split(b"\0", 1)[0]
-    return decode_text_bytes(raw).rstrip(" ")
+    return decode_text_bytes(raw, guessed).rstrip(" ")
 
 
 def decode_xp(raw: bytes) -> str:
@@ -198,13 +201,14 @@ def decode_xp(raw: bytes) -> str:
     return text if end < 0 else text[:end]
 
 
-def decode_user_comment(raw: bytes, byte_order: str) -> str | None:
-    """UserComment by its 8-byte character code. None when there is no usable prefix."""
+def decode_user_comment(raw: bytes, byte_order: str, guessed: list[str] | None = None) -> str | None:
+    """UserComment by its 8-byte character code. None when there is no usable prefix. The codec
+    guessed for 8-bit text that is not UTF-8 is appended to ``guessed``."""
     if len(raw) < 8:
         return None
     code, body = raw[:8], raw[8:]
     if code == b"ASCII\0\0\0":
-        text = decode_text_bytes(body.split(b"\0", 1)[0])
+        text = decode_text_bytes(body.split(b"\0", 1)[0], guessed)
     elif code == b"UNICODE\0":
         if body[:2] == b"\xff\xfe":
             enc, body = "utf-16-le", body[2:]
@@ -227,9 +231,9 @@ def decode_user_comment(raw: bytes, byte_order: str) -> str | None:
             except UnicodeDecodeError:
                 continue
         if text is None:
-            text = decode_text_bytes(body)
+            text = decode_text_bytes(body, guessed)
     elif code == b"\0" * 8 or code == b" " * 8:
-        text = decode_text_bytes(body.rstrip(b"\0"))
+        text = decode_text_bytes(body.rstrip(b"\0"), guessed)
     else:
         return None
     return text.rstrip("\0 ")
@@ -246,6 +250,12 @@ def _garbled(text: str) -> bool:
 
 def _source(index: int, name: str) -> str:
     return f"exif:{name}" if index == 1 else f"exif#{index}:{name}"
+
+
+def _guess_notice(name: str, source: str, fld: str, guessed: list[str]) -> Notice:
+    codecs = " and ".join(CODEC_NAMES.get(c, c) for c in dict.fromkeys(guessed))
+    return Notice("encoding_guess", f"EXIF {name} ({source}): the bytes are not UTF-8 and EXIF "
+                  f"names no character set; decoded as {codecs}", field=fld)
 
 
 def parse_exif(blocks: list[tuple[str, bytes]],
@@ -274,13 +284,16 @@ def parse_exif(blocks: list[tuple[str, bytes]],
                                               "points outside the block"))
                     continue
                 fld, name = IFD0_FIELDS[e.tag]
-                value = decode_xp(raw) if e.tag in XP_TAGS else decode_ascii_field(raw, e.tag)
+                guessed: list[str] = []
+                value = decode_xp(raw) if e.tag in XP_TAGS else decode_ascii_field(raw, e.tag, guessed)
                 if _garbled(value):
                     if notices is not None:
                         notices.append(Notice("damaged", f"{where}: EXIF {name} holds control "
                                               "characters, not text; ignored", field=fld))
                     continue
                 out.append((fld, _source(index, name), value))
+                if guessed and notices is not None:
+                    notices.append(_guess_notice(name, _source(index, name), fld, guessed))
             elif e.tag == TAG_EXIF_IFD:
                 exif_ifd = reader.uint(e)
         if exif_ifd:
@@ -295,7 +308,8 @@ def parse_exif(blocks: list[tuple[str, bytes]],
                     raw = reader.value(e)
                     if raw is None:
                         continue
-                    text = decode_user_comment(raw, reader.byte_order)
+                    guessed = []
+                    text = decode_user_comment(raw, reader.byte_order, guessed)
                     if text is None:
                         if notices is not None:
                             notices.append(Notice("damaged", f"{where}: UserComment has no "
@@ -303,6 +317,8 @@ def parse_exif(blocks: list[tuple[str, bytes]],
                         continue
                     fld, name = EXIF_IFD_FIELDS[e.tag]
                     out.append((fld, _source(index, name), text))
+                    if guessed and notices is not None:
+                        notices.append(_guess_notice(name, _source(index, name), fld, guessed))
     return out
 
 

@@ -118,7 +118,8 @@ def codec_for_1_90(raw: bytes) -> str | None:
     return None
 
 
-def _cp1252(raw: bytes) -> str:
+def decode_cp1252(raw: bytes) -> str:
+    """cp1252; the five bytes it leaves undefined (0x81, 0x8D, …) become their Latin-1 characters."""
     try:
         return raw.decode("cp1252")
     except UnicodeDecodeError:
@@ -203,13 +204,18 @@ _MAC_PLAUSIBLE_CP1252 = set("‘’“”–—…€•™„‚‹›")
 
 def _macroman_evidence(raw: bytes) -> bool:
     """True when bytes 0x80–0x9F sit inside words where MacRoman gives a letter and cp1252
-    does not give a plausible one (e.g. "Tr\\x9fbiger": MacRoman ü, cp1252 Ÿ)."""
+    does not give a plausible one (e.g. "Tr\\x9fbiger": MacRoman ü, cp1252 Ÿ), or when 0xA8
+    ends a word: MacRoman gives the ® of a trade name ("Photoshop\\xa8 4.0"), cp1252 a lone
+    spacing diaeresis ¨, which text never uses on its own."""
     mac_hits = cp_hits = 0
     for i, byte in enumerate(raw):
         if byte < 0x80:
             continue
         prev = chr(raw[i - 1]) if i > 0 and raw[i - 1] < 0x80 else ""
         nxt = chr(raw[i + 1]) if i + 1 < len(raw) and raw[i + 1] < 0x80 else ""
+        if byte == 0xA8 and prev.isalnum() and not nxt.isalpha() and (nxt or i + 1 == len(raw)):
+            mac_hits += 1
+            continue
         in_word = prev.isalpha() or nxt.isalpha()
         if not in_word:
             continue
@@ -278,7 +284,7 @@ def guess_legacy(raw: bytes) -> tuple[str, str]:
         return best[1], best[2]
     if _macroman_evidence(raw):
         return raw.decode("mac_roman"), "mac_roman"
-    return _cp1252(raw), "cp1252"
+    return decode_cp1252(raw), "cp1252"
 
 
 def _decode_declared(raw: bytes, codec: str, at_limit: bool) -> tuple[str, bool] | None:
@@ -289,7 +295,7 @@ def _decode_declared(raw: bytes, codec: str, at_limit: bool) -> tuple[str, bool]
         t = _try(raw, "ascii")
         return (t, False) if t is not None else None
     if codec == "cp1252":
-        return _cp1252(raw), False
+        return decode_cp1252(raw), False
     if codec == "jis":
         if b"\x1b" in raw:
             t = _try(raw, "iso2022_jp_ext") or _try(raw, "iso2022_jp_2")
@@ -327,7 +333,7 @@ def _iso_date(date: bytes, time: bytes | None) -> str | None:
 
 def _decode_as(raw: bytes, codec: str) -> str | None:
     if codec == "cp1252":
-        return _cp1252(raw)
+        return decode_cp1252(raw)
     return _try(raw, codec)
 
 

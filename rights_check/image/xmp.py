@@ -6,7 +6,10 @@ rights-bearing property. Every language alternative is its own source
 (``xmp:dc:description[ko-KR]``); bags and sequences are joined with ``"; "`` (the MWG list
 separator); structures are flattened to ``struct/field`` paths (``plus:Licensor/plus:LicensorName``).
 
-What is handled: UTF-8, UTF-16 LE/BE and UTF-32 packets with or without a BOM; junk, padding
+What is handled: UTF-8, UTF-16 LE/BE and UTF-32 packets with or without a BOM; a legacy
+encoding the packet declares (``<?xml … encoding="ISO-8859-1"?>``); a packet that is not valid
+UTF-8 and declares nothing else (its other bytes are read as cp1252, with an ``encoding_guess``
+notice per field touched); an empty root closed by ``/>``; junk, padding
 and ``<?xpacket?>`` wrappers around the packet; properties written as attributes of
 ``rdf:Description`` (and of ``rdf:li`` / property elements, for structures); ``rdf:Alt``,
 ``rdf:Bag``, ``rdf:Seq``, ``rdf:parseType="Resource"``, nested ``rdf:Description``,
@@ -30,6 +33,7 @@ import defusedxml
 import defusedxml.ElementTree as DET
 
 from ..model import Notice
+from .iptc import decode_cp1252
 from .record import FieldSource
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -151,19 +155,67 @@ def _encoding(data: bytes) -> tuple[str, int]:
 
 _START = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?x[ma]pmeta\b|<(?:[A-Za-z_][\w.-]*:)?RDF\b")
 _DTD = re.compile(r"<!(?:DOCTYPE|ENTITY)", re.I)
+# A whole start tag: its name, then attributes with quoted values (a value may hold ">").
+_START_TAG = re.compile(r"""<[\w.:-]+(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*(/?)>""")
+_DECLARED = re.compile(rb"""<\?xml\s[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._-]{1,40})["']""")
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
-def _xml_text(data: bytes, where: str, notices: list[Notice]) -> str | None:
+def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
+    """Decode error handler: the bytes that are not UTF-8 are read as cp1252 (every byte maps)."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return decode_cp1252(exc.object[exc.start:exc.end]), exc.end
+
+
+codecs.register_error("rights_check.cp1252", _cp1252_fallback)
+
+
+def _declared_codec(body: bytes) -> str | None:
+    """The codec an ``<?xml … encoding="…"?>`` declaration names, when it is a single-byte or
+    legacy one (a UTF encoding is told by the BOM and the NULs instead)."""
+    m = _DECLARED.search(body, 0, 512)
+    if m is None:
+        return None
+    try:
+        name = codecs.lookup(m.group(1).decode("ascii")).name
+    except LookupError:
+        return None
+    if name.startswith(("utf-8", "utf-16", "utf-32")):
+        return None
+    return "cp1252" if name == "iso8859-1" else name  # its superset, as for IIM
+
+
+def _xml_text(data: bytes, where: str, notices: list[Notice],
+              guessed: list[str] | None = None) -> str | None:
+    """The packet's text from its root element to the root's end. When the bytes are neither
+    valid UTF-8 nor in an encoding they declare, the bytes that are not UTF-8 are read as
+    cp1252 and a description of that guess is appended to ``guessed``."""
     enc, skip = _encoding(data)
     body = data[skip:]
     if enc.startswith("utf-16") and len(body) % 2:
         body = body[:-1]
-    try:
-        text = body.decode(enc)
-    except UnicodeDecodeError:
-        text = body.decode(enc, errors="replace")
-        notices.append(Notice("damaged", f"{where}: the XMP packet is not valid {enc.upper()}; "
-                              "undecodable bytes were replaced", None))
+    declared = _declared_codec(body) if enc == "utf-8" and not skip else None
+    text = None
+    if declared:
+        try:
+            text = decode_cp1252(body) if declared == "cp1252" else body.decode(declared)
+        except UnicodeDecodeError:
+            text = None
+    if text is None:
+        try:
+            text = body.decode(enc)
+        except UnicodeDecodeError:
+            if enc == "utf-8":
+                # Latin-1 / cp1252 bytes written by a tool that ignored XMP's UTF-8 rule
+                text = body.decode(enc, errors="rights_check.cp1252")
+                if guessed is not None:
+                    guessed.append("UTF-8 where valid, cp1252 for the other bytes"
+                                   if _UTF8_MULTIBYTE.search(body) else "cp1252")
+            else:
+                text = body.decode(enc, errors="replace")
+                notices.append(Notice("damaged", f"{where}: the XMP packet is not valid "
+                                      f"{enc.upper()}; undecodable bytes were replaced", None))
     text = text.replace("\ufeff", "")
     m = _START.search(text)
     if not m:
@@ -178,6 +230,9 @@ def _xml_text(data: bytes, where: str, notices: list[Notice]) -> str | None:
     tag = re.match(r"<([\w.:-]+)", text[m.start():]).group(1)
     end = text.rfind(f"</{tag}>")
     if end < 0:
+        st = _START_TAG.match(text, m.start())
+        if st and st.group(1):
+            return text[start:st.end()]  # an empty root, closed by "/>": complete
         notices.append(Notice("damaged", f"{where}: the XMP packet ends before </{tag}>"))
         return text[start:]  # let the parser report what is wrong
     return text[start:end + len(tag) + 3]
@@ -321,7 +376,8 @@ def parse_packet(data: bytes, where: str, notices: list[Notice]) -> list[tuple[s
     if len(data) > MAX_PACKET:
         notices.append(Notice("damaged", f"{where}: XMP packet of {len(data)} bytes not read (limit {MAX_PACKET})"))
         return []
-    text = _xml_text(data, where, notices)
+    guessed: list[str] = []
+    text = _xml_text(data, where, notices, guessed)
     if text is None:
         return []
     try:
@@ -339,6 +395,17 @@ def parse_packet(data: bytes, where: str, notices: list[Notice]) -> list[tuple[s
             out.extend(_flatten(node, q))
     except (ValueError, RecursionError) as exc:
         notices.append(Notice("damaged", f"{where}: XMP packet only partly read: {exc}"))
+    if guessed:
+        # one notice per field whose value the guess touched (the others are plain ASCII)
+        flagged: set[str] = set()
+        for path, _, value in out:
+            fld = field_of(path)
+            if fld is None or fld in flagged or value.isascii():
+                continue
+            flagged.add(fld)
+            notices.append(Notice("encoding_guess", f"XMP {path} ({where}): the packet is not "
+                                  f"valid UTF-8 and declares no encoding that fits its bytes; "
+                                  f"decoded as {guessed[0]}", field=fld))
     return out
 
 

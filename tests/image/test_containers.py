@@ -270,6 +270,57 @@ def test_png_raw_profiles_and_cut_chunk(tmp_path):
         read_blocks(cut)
 
 
+def test_png_text_has_a_total_budget(tmp_path):
+    """Made up: 150 zTXt chunks of 256 KiB each (a 1.2 MB file of them inflated to gigabytes
+    before there was a total budget). Only the first MAX_PLAIN_TEXT are kept, one notice says
+    the rest were skipped, and neither memory nor the reading grows with the chunk count."""
+    import json as json_
+
+    from rights_check.image import read_image
+    from rights_check.image.png import MAX_PLAIN_TEXT
+
+    block = zlib.compress(b"0" * (256 * 1024), 9)
+    chunks = [png_chunk(b"zTXt", f"k{i}".encode() + b"\0\0" + block) for i in range(150)]
+    p = tmp_path / "many.png"
+    p.write_bytes(tiny_png(*chunks))
+    tracemalloc.start()
+    b = read_blocks(p)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert [k for k, _ in b.text] == ["k0", "k1", "k2", "k3"]
+    assert sum(len(t) for _, t in b.text) <= MAX_PLAIN_TEXT
+    (n,) = b.notices
+    assert n.kind == "truncated" and n.field is None
+    assert n.message.startswith("PNG: 146 text chunks skipped (zTXt 'k4', zTXt 'k5', zTXt 'k6', …)")
+    assert peak < 8 * 1024 * 1024
+    record = read_image(p)
+    size = len(json_.dumps(record.to_dict())) + sum(len(x.message) for x in record.notices)
+    assert size < 2 * MAX_PLAIN_TEXT + 64 * 1024  # each value is printed as the field's and its source's
+
+
+def test_png_text_budget_covers_xmp_and_flags_skipped_rights_text(tmp_path):
+    """Made up: the total budget (MAX_TEXT_TOTAL) holds for XMP and raw profiles too, keywords
+    that are not read (ImageMagick's exif:*) are not inflated, and a skipped Copyright chunk
+    names its field so that ``check`` asks for a review."""
+    from rights_check.image.png import MAX_TEXT_TOTAL
+
+    head = b"<x:xmpmeta xmlns:x='adobe:ns:meta/'/>"
+    xmp = head + b" " * (MAX_TEXT_TOTAL // 2 - 2 - len(head))  # two of them and "Kept" fill it
+    packed = zlib.compress(xmp, 9)
+    itxt = b"XML:com.adobe.xmp\0\1\0\0\0" + packed
+    junk = png_chunk(b"zTXt", b"exif:junk\0\0" + zlib.compress(b"1" * MAX_TEXT_TOTAL, 9))
+    p = tmp_path / "xmp.png"
+    p.write_bytes(tiny_png(png_chunk(b"iTXt", itxt), junk, png_chunk(b"iTXt", itxt),
+                           png_chunk(b"tEXt", b"Title\0Kept"), png_chunk(b"iTXt", itxt),
+                           png_chunk(b"tEXt", b"Copyright\0NO SALES")))
+    b = read_blocks(p)
+    assert [len(x) for _, x in b.xmp] == [len(xmp), len(xmp)]
+    assert b.text == [("Title", "Kept")]
+    (n,) = b.notices
+    assert n.kind == "truncated" and n.field == "copyright"
+    assert "2 text chunks skipped (iTXt 'XML:com.adobe.xmp', tEXt 'Copyright')" in n.message
+
+
 def test_webp_made_with_pillow(tmp_path):
     exif = Image.Exif()
     exif[0x010E] = "A caption"

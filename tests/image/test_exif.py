@@ -163,3 +163,40 @@ def test_two_blocks_and_broken_blocks():
     notices = []
     assert parse_exif([("h", huge)], notices) == []
     assert notices
+
+
+# --- 8-bit text that is not UTF-8 ----------------------------------------------------------------
+
+def test_photoshop_4_macroman_description_is_guessed_with_a_notice():
+    # Pillow's hopper_lzw.tif: "File written by Adobe Photoshop\xa8 4.0", Photoshop 4 on a Mac;
+    # 0xA8 is ® in MacRoman (ExifTool -charset exif=MacRoman), a lone ¨ in cp1252
+    notices: list = []
+    got = parse_exif(read_blocks(FIXTURES / "hopper_lzw.tif").exif, notices)
+    assert got == [("caption", "exif:ImageDescription", "File written by Adobe Photoshop® 4.0")]
+    (n,) = notices
+    assert (n.kind, n.field) == ("encoding_guess", "caption")
+    assert n.message == ("EXIF ImageDescription (exif:ImageDescription): the bytes are not UTF-8 "
+                         "and EXIF names no character set; decoded as MacRoman")
+
+
+def test_legacy_ascii_fields_go_through_the_iim_guesser():
+    # made up: cp1252, CP949 and Shift_JIS bytes in ASCII fields, and UTF-8 that needs no guess
+    korean = "서울에서 촬영. 한국 내 사용 금지"
+    block = tiff_block("II", [
+        (0x010E, 2, korean.encode("cp949") + b"\0"),
+        (0x013B, 2, "Bjørn Erik Pedersen".encode("cp1252") + b"\0"),
+        (0x8298, 2, "© 2004".encode("cp1252") + b"\0"),
+    ], [(0x9286, 7, b"\0" * 8 + "写真は報道目的に限ります".encode("shift_jis"))])
+    notices: list = []
+    got = parse_exif([("t", block)], notices)
+    assert got == [("caption", "exif:ImageDescription", korean),
+                   ("byline", "exif:Artist", "Bjørn Erik Pedersen"),
+                   ("copyright", "exif:Copyright", "© 2004"),
+                   ("caption", "exif:UserComment", "写真は報道目的に限ります")]
+    assert [(n.kind, n.field, n.message.rsplit(" ", 1)[1]) for n in notices] == [
+        ("encoding_guess", "caption", "CP949"), ("encoding_guess", "byline", "cp1252"),
+        ("encoding_guess", "copyright", "cp1252"), ("encoding_guess", "caption", "Shift_JIS")]
+    utf8 = tiff_block("MM", [(0x8298, 2, "© 2004 Bjørn".encode() + b"\0")])
+    notices = []
+    assert parse_exif([("t", utf8)], notices) == [("copyright", "exif:Copyright", "© 2004 Bjørn")]
+    assert notices == []

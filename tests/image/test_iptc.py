@@ -168,6 +168,23 @@ def test_macroman_only_with_evidence():
     assert guess_legacy("Café".encode("mac_roman"))[1] == "mac_roman"
     # 0xA9 is © in both: no evidence for MacRoman
     assert guess_legacy(b"\xa9 2004")[1] == "cp1252"
+    assert guess_legacy("Bjørn".encode("cp1252"))[1] == "cp1252"
+
+
+def test_registered_sign_after_a_word_is_evidence_for_macroman():
+    # 0xA8 ending a word: MacRoman ® (Photoshop 4 on a Mac: "Photoshop\xa8 4.0"), where cp1252
+    # would give a lone spacing diaeresis ¨
+    assert guess_legacy(b"File written by Adobe Photoshop\xa8 4.0") == (
+        "File written by Adobe Photoshop® 4.0", "mac_roman")
+    assert guess_legacy(b"Windows\xa8")[1] == "mac_roman"
+    # not in a trade mark's place, or outweighed by a cp1252 letter: no evidence
+    assert guess_legacy(b"a\xa8b")[1] == "cp1252"
+    assert guess_legacy(b"\xa8 2004")[1] == "cp1252"
+    assert guess_legacy("Café".encode("cp1252") + b" Photoshop\xa8")[1] == "cp1252"
+    res = parse_iim([("app13", iim((2, 116, b"Adobe Photoshop\xa8 4.0")))])
+    assert one(res.fields, "copyright") == "Adobe Photoshop® 4.0"
+    (n,) = res.notices
+    assert n.kind == "encoding_guess" and n.message.endswith("decoded as MacRoman")
 
 
 def test_iso_2022_designations():

@@ -431,3 +431,80 @@ def test_c_parser_and_defusedxml_read_the_fixtures_alike():
             assert fast == safe, rec["SourceFile"]
             compared += 1
     assert compared >= 20
+
+
+# --- empty self-closing packets, and packets that are not UTF-8 --------------------------------
+
+@pytest.mark.parametrize("name", ["xmp_no_prefix.jpg", "xmp_padded.jpg"])
+def test_empty_self_closing_packet_reads_without_notices(name):
+    # Pillow's test files: <x:xmpmeta xmlns:x="adobe:ns:meta/" .../> (well-formed, empty),
+    # the second with NUL padding after the packet
+    from rights_check.image import read_image
+
+    sources, notices = read_fixture(name)
+    assert sources == [] and notices == []
+    record = read_image(FIXTURES / name)
+    assert dict(record.fields) == {} and list(record.notices) == []
+
+
+def test_self_closing_root_made_here_and_a_cut_packet():
+    # made up: a '>' inside an attribute value, and junk after the packet
+    data = b"<x:xmpmeta xmlns:x='adobe:ns:meta/' x:xmptk='a > b' />\n<?xpacket end='w'?>\0\0\xff"
+    notices: list = []
+    assert parse_xmp([("t", data)], notices=notices) == [] and notices == []
+    # a packet really cut inside its root still gets its notice
+    cut = packet("<photoshop:Instructions>NO SALES</photoshop:Instructions>").encode()
+    cut = cut[:cut.index(b"</rdf:RDF>")]
+    assert parse_xmp([("cut", cut)], notices=notices) == []
+    assert [n.kind for n in notices][:1] == ["damaged"]
+    assert "ends before </x:xmpmeta>" in notices[0].message
+    # an unclosed start tag is not mistaken for a self-closing one
+    notices = []
+    parse_xmp([("open", b"<x:xmpmeta xmlns:x='adobe:ns:meta/' x:xmptk='a/>")], notices=notices)
+    assert notices and notices[0].kind == "damaged"
+
+
+def test_latin1_packet_fixture_is_read_as_cp1252_with_a_guess_notice():
+    # pillow-heif's L_xmp_latin1.heic: "Aimé" written as the single byte 0xE9
+    sources, notices = read_fixture("L_xmp_latin1.heic")
+    got = values(sources)
+    assert got["xmp:dc:description[x-default]"].startswith("Jules Adolphe Aimé Louis Breton (French")
+    assert not any("\ufffd" in v for v in got.values())
+    assert [(n.kind, n.field) for n in notices] == [("encoding_guess", "caption")]
+    assert "not valid UTF-8" in notices[0].message and "cp1252" in notices[0].message
+
+
+def test_cp1252_packet_made_here():
+    # made up: cp1252 bytes (© 0xA9, – 0x96, ë 0xEB) in a packet without an encoding declaration
+    body = ("<dc:rights><rdf:Alt><rdf:li xml:lang='x-default'>© 2024 Zoë – no reuse</rdf:li>"
+            "</rdf:Alt></dc:rights><photoshop:Instructions>NO SALES</photoshop:Instructions>")
+    data = packet(body).replace("\ufeff", "").encode("cp1252")
+    notices: list = []
+    got = values(parse_xmp([("t", data)], notices=notices))
+    assert got["xmp:dc:rights[x-default]"] == "© 2024 Zoë – no reuse"
+    assert got["xmp:photoshop:Instructions"] == "NO SALES"
+    # one notice, on the field the guess touched; the ASCII field has none
+    assert [(n.kind, n.field) for n in notices] == [("encoding_guess", "copyright")]
+    assert notices[0].message.endswith("decoded as cp1252")
+
+
+def test_packet_mixing_utf8_and_cp1252_keeps_the_utf8():
+    # made up: a UTF-8 packet into which one tool pasted a cp1252 value
+    data = packet("<photoshop:Credit>Bjørn</photoshop:Credit>"
+                  "<photoshop:Source>SRC</photoshop:Source>").encode("utf-8")
+    data = data.replace(b"SRC", "Café".encode("cp1252"))
+    notices: list = []
+    got = values(parse_xmp([("t", data)], notices=notices))
+    assert got["xmp:photoshop:Credit"] == "Bjørn" and got["xmp:photoshop:Source"] == "Café"
+    assert {n.kind for n in notices} == {"encoding_guess"}
+    assert "UTF-8 where valid, cp1252 for the other bytes" in notices[0].message
+
+
+def test_declared_legacy_encoding_is_honoured_without_a_notice():
+    # made up: an ISO-8859-1 declaration (read as cp1252, its superset) and one for ISO-8859-2
+    for enc, text in (("ISO-8859-1", "Crème brûlée"), ("ISO-8859-2", "Łukasz Żółw")):
+        data = (f"<?xml version='1.0' encoding='{enc}'?>" + packet(
+            f"<photoshop:Credit>{text}</photoshop:Credit>").replace("\ufeff", "")).encode(enc)
+        notices: list = []
+        assert values(parse_xmp([("t", data)], notices=notices)) == {"xmp:photoshop:Credit": text}
+        assert notices == []
