@@ -23,7 +23,7 @@ def decode_text(data: bytes, name: str) -> str:
     """Strict UTF-8 (a BOM is allowed); anything else is an InputError naming the byte offset.
     A NUL byte is valid UTF-8 but never caption text: it marks binary content (an image format
     rights-check does not read) or UTF-16."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) and _utf16_text(data):
         raise InputError(f"{name}: not UTF-8 text: UTF-16 (byte-order mark at offset 0); "
                          "save the caption as UTF-8")
     skip = 3 if data.startswith(b"\xef\xbb\xbf") else 0
@@ -36,6 +36,15 @@ def decode_text(data: bytes, name: str) -> str:
     if nul != -1:
         raise InputError(f"{name}: not caption text: a NUL byte at offset {nul} (binary content)")
     return text
+
+
+def _utf16_text(data: bytes) -> bool:
+    """Whether bytes after a UTF-16 byte-order mark read as text (not binary that starts so)."""
+    try:
+        text = data[:4096 - len(data[:4096]) % 2].decode("utf-16")
+    except UnicodeDecodeError:
+        return False
+    return all(c.isprintable() or c in "\t\n\r" for c in text)
 
 
 def file_sha256(name: str) -> str:

@@ -273,6 +273,7 @@ def test_an_image_format_not_read_is_named_never_taken_for_caption_text(capsys, 
     (b"NO SALES\x00\x00\x01", "not caption text: a NUL byte at offset 8 (binary content)"),
     (b"\x00\x00\x10\x00NO SALES", "not caption text: a NUL byte at offset 0 (binary content)"),
     ("NO SALES".encode("utf-16"), "not UTF-8 text: UTF-16 (byte-order mark at offset 0); save the caption as UTF-8"),
+    (b"\xff\xfe\x01\x00\x02\x00", "not UTF-8 text: invalid byte 0xff at offset 0"),  # binary, not UTF-16
     (b"\xef\xbb\xbfNO SALES \xff", "not UTF-8 text: invalid byte 0xff at offset 12"),
 ])
 def test_binary_or_non_utf8_content_is_not_caption_text(capsys, tmp_path, data, message):
