@@ -46,6 +46,9 @@ IFD0_FIELDS = {
 }
 EXIF_IFD_FIELDS = {TAG_USER_COMMENT: ("caption", "UserComment")}
 XP_TAGS = {TAG_XP_TITLE, TAG_XP_COMMENT, TAG_XP_SUBJECT, TAG_XP_AUTHOR}
+_IFD0_WANTED = frozenset(IFD0_FIELDS) | {TAG_EXIF_IFD}
+_EXIF_IFD_WANTED = frozenset(EXIF_IFD_FIELDS)
+_IPTC_WANTED = frozenset({TAG_IPTC})
 
 
 class TiffError(Exception):
@@ -95,8 +98,9 @@ class TiffReader:
     def byte_order(self) -> str:
         return "II" if self.bo == "<" else "MM"
 
-    def read_ifd(self, offset: int) -> tuple[list[Entry], int]:
-        """Return the entries of the IFD at ``offset`` and the next IFD's offset (0 if none)."""
+    def read_ifd(self, offset: int, wanted: frozenset[int] | None = None) -> tuple[list[Entry], int]:
+        """Return the entries of the IFD at ``offset`` (only the ``wanted`` tags, when given: a
+        camera's IFD holds dozens of others) and the next IFD's offset (0 if none)."""
         count_size, entry_size, ptr_size = (8, 20, 8) if self.big else (2, 12, 4)
         if offset < 8 or offset + count_size > self.length:
             raise TiffError(f"IFD offset {offset} outside the data")
@@ -119,6 +123,8 @@ class TiffReader:
         inline = 8 if self.big else 4
         pointer = self.bo + ("Q" if self.big else "I")
         for i, (tag, typ, cnt, raw_off) in enumerate(fields):
+            if wanted is not None and tag not in wanted:
+                continue
             tsize = TYPE_SIZES.get(typ)
             if tsize is None or cnt > MAX_VALUE_BYTES:
                 entries.append(Entry(tag, typ, cnt, -1, 0))
@@ -269,7 +275,7 @@ def parse_exif(blocks: list[tuple[str, bytes]],
     for index, (where, data) in enumerate(blocks, start=1):
         try:
             reader = bytes_reader(data)
-            entries, _ = reader.read_ifd(reader.first_ifd)
+            entries, _ = reader.read_ifd(reader.first_ifd, _IFD0_WANTED)
         except (TiffError, struct.error) as exc:
             if notices is not None:
                 notices.append(Notice("damaged", f"{where}: EXIF block unreadable: {exc}"))
@@ -298,7 +304,7 @@ def parse_exif(blocks: list[tuple[str, bytes]],
                 exif_ifd = reader.uint(e)
         if exif_ifd:
             try:
-                sub, _ = reader.read_ifd(exif_ifd)
+                sub, _ = reader.read_ifd(exif_ifd, _EXIF_IFD_WANTED)
             except (TiffError, struct.error) as exc:
                 if notices is not None:
                     notices.append(Notice("damaged", f"{where}: Exif IFD unreadable: {exc}"))
@@ -326,7 +332,7 @@ def iptc_in_exif(data: bytes) -> bytes | None:
     """Raw IIM from IFD0 tag 33723 of an EXIF block, if any."""
     try:
         reader = bytes_reader(data)
-        entries, _ = reader.read_ifd(reader.first_ifd)
+        entries, _ = reader.read_ifd(reader.first_ifd, _IPTC_WANTED)
     except (TiffError, struct.error):
         return None
     for e in entries:
