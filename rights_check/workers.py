@@ -14,6 +14,7 @@ which on a two-core machine comes out of the workers' time.
 from __future__ import annotations
 
 import fcntl
+import mmap
 import os
 import pickle
 import queue
@@ -66,10 +67,28 @@ def _read(fd: int) -> bytes:
     return _read_exact(fd, size)
 
 
+_CLOCK = struct.Struct("dq")
+
+
+class _Clocks:
+    """Which input each worker is checking and since when (0.0 when idle), in memory the workers
+    share with the parent: the parent can stop a worker stuck on one input, and knows which
+    input a worker died on, without a message per input."""
+
+    def __init__(self, slots: int):
+        self.memory = mmap.mmap(-1, _CLOCK.size * slots)  # anonymous and shared: forks see one copy
+
+    def set(self, slot: int, since: float, number: int = -1) -> None:
+        _CLOCK.pack_into(self.memory, _CLOCK.size * slot, since, number)
+
+    def get(self, slot: int) -> tuple[float, int]:
+        return _CLOCK.unpack_from(self.memory, _CLOCK.size * slot)
+
+
 class _Worker:
     """One forked process: reads a chunk, checks its inputs, sends back (number, result) pairs."""
 
-    def __init__(self, func: Callable[[Any], Any], parent_fds: list[int]):
+    def __init__(self, func: Callable[[Any], Any], parent_fds: list[int], clocks: _Clocks, slot: int):
         tasks_r, tasks_w = os.pipe()
         results_r, results_w = os.pipe()
         pid = os.fork()
@@ -79,19 +98,19 @@ class _Worker:
                 signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
                 for fd in parent_fds + [tasks_w, results_r]:
                     os.close(fd)  # the parent's ends: if the parent dies, EOF here, not a hang
-                _serve(func, tasks_r, results_w)
+                _serve(func, tasks_r, results_w, clocks, slot)
             except BaseException:  # pragma: no cover - runs in the worker
                 code = 1
             os._exit(code)
         os.close(tasks_r)
         os.close(results_w)
-        self.pid, self.tasks, self.results = pid, tasks_w, results_r
+        self.pid, self.tasks, self.results, self.slot = pid, tasks_w, results_r, slot
+        clocks.set(slot, 0.0)
         try:  # what the task pipe holds without blocking the sender
             self.capacity = fcntl.fcntl(tasks_w, fcntl.F_GETPIPE_SZ)
         except (AttributeError, OSError):  # pragma: no cover - not Linux
             self.capacity = 4096
         self.sent: deque[tuple[Chunk, int]] = deque()  # chunks sent, not yet answered, and their size
-        self.since = 0.0  # when it started on the first of them
 
     def can_take(self, size: int) -> bool:
         """Whether a chunk of ``size`` bytes can be sent now: always when the worker is idle;
@@ -102,8 +121,6 @@ class _Worker:
         return len(self.sent) < 2 and self.sent[0][1] + size + 8 <= self.capacity
 
     def send(self, chunk: Chunk, data: bytes) -> None:
-        if not self.sent:
-            self.since = time.monotonic()
         self.sent.append((chunk, len(data)))
         try:
             _write(self.tasks, data)
@@ -112,7 +129,6 @@ class _Worker:
 
     def answered(self) -> None:
         self.sent.popleft()
-        self.since = time.monotonic()
 
     def close(self, kill: bool) -> None:
         if kill:
@@ -152,7 +168,7 @@ class _Worker:
 _STOP = pickle.dumps(None)
 
 
-def _serve(func: Callable[[Any], Any], tasks: int, results: int) -> None:
+def _serve(func: Callable[[Any], Any], tasks: int, results: int, clocks: _Clocks, slot: int) -> None:
     while True:
         try:
             chunk = pickle.loads(_read(tasks))
@@ -160,7 +176,11 @@ def _serve(func: Callable[[Any], Any], tasks: int, results: int) -> None:
             return
         if chunk is None:
             return
-        answers = [(number, func(item)) for number, item in chunk]
+        answers = []
+        for number, item in chunk:
+            clocks.set(slot, time.monotonic(), number)
+            answers.append((number, func(item)))
+        clocks.set(slot, 0.0)
         _write(results, pickle.dumps(answers, pickle.HIGHEST_PROTOCOL))
 
 
@@ -214,8 +234,9 @@ def ordered_map(func: Callable[[Any], Any], items: Iterable[Any], jobs: int, chu
     ``lost(item, why, internal)`` gives the result of an input whose worker died checking it by
     itself (``why`` says how, e.g. "the worker process checking it was killed by SIGKILL";
     ``internal`` is False for the time limit, a fault of the input rather than the tool); with
-    ``time_limit`` (seconds an input), a worker still busy after that long for each input of its
-    chunk, plus a grace period, is killed and its inputs treated the same way."""
+    ``time_limit`` (seconds an input, which the worker enforces itself where it can), a worker
+    still on one input after twice that plus two seconds is killed and its inputs treated the
+    same way."""
     wake_r, wake_w = os.pipe()
     workers: list[_Worker] = []
     feeder = _Feeder(items, chunksize, wake_w)
@@ -226,21 +247,32 @@ def ordered_map(func: Callable[[Any], Any], items: Iterable[Any], jobs: int, chu
     raised: BaseException | None = None
     respawns = 0
     limit = None if not time_limit else time_limit * 2 + 2.0
+    clocks = _Clocks(jobs)
+    free_slots = list(range(jobs))
 
     def spawn() -> None:
         inherited = [fd for w in workers for fd in (w.tasks, w.results)]
-        workers.append(_Worker(func, inherited + [wake_r, wake_w]))
+        workers.append(_Worker(func, inherited + [wake_r, wake_w], clocks, free_slots.pop()))
 
     def died(worker: _Worker, why: str, internal: bool = True) -> None:
         nonlocal respawns
         workers.remove(worker)
+        free_slots.append(worker.slot)
+        since, on = clocks.get(worker.slot)
         checking = worker.sent[0][0] if worker.sent else None
         for chunk, _ in reversed(worker.sent):
+            numbers = [number for number, _ in chunk]
             if chunk is not checking:  # sent ahead, never started: check it again
                 todo.appendleft(chunk)
+            elif since and on in numbers:  # the input it was on: the others are checked again
+                number, item = chunk[numbers.index(on)]
+                done[number] = lost(item, why, internal)
+                rest = [pair for pair in chunk if pair[0] != on]
+                if rest:
+                    todo.appendleft(rest)
             elif len(chunk) > 1:  # which input killed it is unknown: check each one alone
                 todo.extendleft([pair] for pair in reversed(chunk))
-            else:  # it was checking this input alone
+            else:
                 number, item = chunk[0]
                 done[number] = lost(item, why, internal)
         if respawns < MAX_RESPAWNS:
@@ -305,7 +337,8 @@ def ordered_map(func: Callable[[Any], Any], items: Iterable[Any], jobs: int, chu
             if limit:
                 now = time.monotonic()
                 for worker in list(workers):
-                    if worker.sent and now - worker.since > limit * len(worker.sent[0][0]):
+                    started, _ = clocks.get(worker.slot)
+                    if worker.sent and started and now - started > limit:
                         worker.close(kill=True)
                         died(worker, f"gave up after {time_limit:g} s (the --timeout per input)", False)
     finally:
@@ -315,3 +348,4 @@ def ordered_map(func: Callable[[Any], Any], items: Iterable[Any], jobs: int, chu
             worker.close(kill=unfinished)
         os.close(wake_r)
         os.close(wake_w)
+        clocks.memory.close()
