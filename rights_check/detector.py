@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from typing import Protocol
+from typing import Any, Protocol
 
 LATIN_LANGUAGES = ("en", "fr", "de", "es")
 
@@ -66,9 +66,7 @@ class LangdetectDetector:
 
         self.load()
         factory, langs, logs = self._model
-        detector = factory.create()
-        detector.append(text)
-        grams = detector._extract_ngrams()  # normalised n-grams found in the profiles
+        grams = ngrams(text, logs)  # normalised n-grams found in the profiles
         if not grams:
             return {}
         scores = [math.fsum(column) for column in zip(*map(logs.__getitem__, grams))]
@@ -76,6 +74,64 @@ class LangdetectDetector:
         weights = [math.exp(score - top) for score in scores]
         total = sum(weights)
         return {lang: w / total for lang, w in zip(langs, weights)}
+
+
+_NORMAL: dict[str, str] = {}  # langdetect's normalisation of each character met so far
+
+
+def ngrams(text: str, known: Mapping[str, Any]) -> list[str]:
+    """The n-grams langdetect's ``Detector.append`` then ``_extract_ngrams`` give for ``text``,
+    those in ``known``, in the same order: the same steps (URL and e-mail removal, Vietnamese
+    normalisation, runs of spaces cut to one, the 10,000-character limit, ``NGram.normalize``,
+    its capital-word rule), with each character's normalisation looked up once instead of
+    per occurrence, and the n-gram buffer kept in local variables. A test compares the two on
+    the caption corpus and on random text."""
+    from langdetect.detector import Detector
+    from langdetect.utils.ngram import NGram
+
+    text = Detector.MAIL_RE.sub(" ", Detector.URL_RE.sub(" ", text))
+    text = NGram.normalize_vi(text)
+    kept = []
+    pre = ""
+    for ch in text[:10000]:
+        if ch != " " or pre != " ":
+            kept.append(ch)
+        pre = ch
+    normal = _NORMAL
+    for ch in set(kept) - normal.keys():
+        normal[ch] = NGram.normalize(ch)
+    out: list[str] = []
+    grams = " "
+    capital = False
+    for ch in map(normal.__getitem__, kept):
+        last = grams[-1]
+        if last == " ":
+            grams = " "
+            capital = False
+            if ch == " ":
+                continue
+        elif len(grams) >= 3:
+            grams = grams[1:]
+        grams += ch
+        if ch.isupper():
+            if last.isupper():
+                capital = True
+        else:
+            capital = False
+        if capital:
+            continue
+        w = grams[-1:]
+        if w != " " and w in known:
+            out.append(w)
+        if len(grams) >= 2:
+            w = grams[-2:]
+            if w in known:
+                out.append(w)
+            if len(grams) >= 3:
+                w = grams[-3:]
+                if w in known:
+                    out.append(w)
+    return out
 
 
 _default_detector: LatinDetector | None = None

@@ -74,3 +74,39 @@ def test_plain_languages():
         assert decide_by_rules(text) in (None, lang)
         probs = detector(text)
         assert max(probs, key=probs.get) == lang, (text, probs)
+
+
+def _langdetect_grams(text, known):
+    from langdetect.detector_factory import DetectorFactory
+
+    factory = DetectorFactory()
+    factory.word_lang_prob_map, factory.langlist = known, ["en"]
+    detector = factory.create()
+    detector.append(text)
+    return detector._extract_ngrams()
+
+
+def test_ngrams_are_langdetects_own():
+    """detector.ngrams reimplements langdetect's normalisation and n-gram extraction for speed:
+    it must give exactly langdetect's n-grams, on every corpus text and on random text that
+    mixes capitals, accents, Vietnamese marks, CJK, URLs, e-mail addresses and runs of spaces."""
+    import json
+    import os
+    import random
+
+    from rights_check.detector import default_detector, ngrams
+
+    detector = default_detector()
+    detector.load()
+    factory, _, logs = detector._model
+    known = factory.word_lang_prob_map
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with open(os.path.join(root, "fixtures", "captions", "captions.jsonl"), encoding="utf-8") as fh:
+        texts = [json.loads(line)["text"] for line in fh if line.strip()]
+    rng = random.Random(20261127)
+    alphabet = ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ     ..,'’-äöüßéèçñÀÉ"
+                "ơưăđ\u0300\u0301\u0303\u0309\u0323șț–—“”ー語한국日本の中文")
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 80))) for _ in range(2000)]
+    texts += ["SEE https://example.com/a?b=1 OR mail desk@example.org NOW", "A" * 12000, "  a  b  ", ""]
+    for text in texts:
+        assert ngrams(text, logs) == _langdetect_grams(text, known), text[:80]
