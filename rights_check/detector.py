@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 LATIN_LANGUAGES = ("en", "fr", "de", "es")
+PICKLE = "langdetect.pickle"
+"""The default languages' tables as loaded, pickled (``loadcache``)."""
 
 
 class LatinDetector(Protocol):
@@ -36,24 +38,59 @@ class LangdetectDetector:
         self._model = None
         self._lock = threading.Lock()
 
-    def _load(self):
-        import math
+    def _profiles(self) -> list[str]:
         import os
 
-        from langdetect.detector import Detector
-        from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+        from langdetect.detector_factory import PROFILES_DIRECTORY
 
-        factory = DetectorFactory()
-        profiles = []
+        texts = []
         for lang in self.languages:
             with open(os.path.join(PROFILES_DIRECTORY, lang), encoding="utf-8") as fh:
-                profiles.append(fh.read())
+                texts.append(fh.read())
+        return texts
+
+    def _pickle_key(self, profiles: list[str]) -> dict[str, Any]:
+        """The key of the pickled tables (``loadcache``): the profiles, the recipe (this module)."""
+        import hashlib
+
+        from . import loadcache
+
+        digest = hashlib.sha256("\0".join(self.languages + tuple(profiles)).encode("utf-8")).hexdigest()
+        return loadcache.key(digest, ("detector",))
+
+    def _tables(self, profiles: list[str]) -> tuple[list[str], dict, dict]:
+        """(languages, langdetect's n-gram probabilities, their smoothed logarithms)."""
+        import math
+
+        from langdetect.detector import Detector
+        from langdetect.detector_factory import DetectorFactory
+
+        factory = DetectorFactory()
         factory.load_json_profile(profiles)
         # the smoothing langdetect applies to every n-gram probability (its alpha, unjittered)
         smoothing = Detector.ALPHA_DEFAULT / Detector.BASE_FREQ
         logs = {gram: tuple(math.log(smoothing + p) for p in probs)
                 for gram, probs in factory.word_lang_prob_map.items()}
-        return factory, tuple(factory.langlist), logs
+        return list(factory.langlist), factory.word_lang_prob_map, logs
+
+    def _load(self):
+        from langdetect.detector_factory import DetectorFactory
+
+        from . import loadcache
+
+        profiles = self._profiles()
+        tables = loadcache.read(PICKLE, self._pickle_key(profiles)) if self.languages == LATIN_LANGUAGES else None
+        langs, probs, logs = tables or self._tables(profiles)
+        factory = DetectorFactory()
+        factory.langlist, factory.word_lang_prob_map = langs, probs
+        return factory, tuple(langs), logs
+
+    def write_pickle(self) -> str:
+        """Write ``data/langdetect.pickle`` (by ``python -m rights_check.phrases``)."""
+        from . import loadcache
+
+        profiles = self._profiles()
+        return loadcache.write(PICKLE, self._pickle_key(profiles), self._tables(profiles))
 
     def load(self) -> None:
         """Load the profiles now (a batch does this before forking its workers)."""

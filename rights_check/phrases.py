@@ -361,13 +361,31 @@ def write_index() -> list[str]:
     from . import regexcache
 
     data = build_phrases()
+    from . import loadcache
+    from .detector import LangdetectDetector
     from .values import TABLES, tables_json
 
     paths = [data_path(INDEX), data_path(TABLES)]
     for path, text in zip(paths, (index_json(data), tables_json())):
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(text)
+    loaded = _read_index(data.digest)  # what a check loads: the index, without the examples
+    assert loaded is not None
+    paths.append(loadcache.write(PICKLE, pickle_key(data.digest), loaded))
+    paths.append(LangdetectDetector().write_pickle())
     return paths + [regexcache.write(runtime_patterns(data))]
+
+
+PICKLE = "phrases.pickle"
+"""The phrase set as ``load_phrases`` returns it, pickled (``loadcache``)."""
+
+
+def pickle_key(digest: str) -> dict[str, Any]:
+    """The key of the pickled phrase set: the phrase data's digest, and the modules whose
+    classes it holds."""
+    from . import loadcache
+
+    return loadcache.key(digest, ("anchors", "model", "phrases"))
 
 
 def _read_index(digest: str) -> PhraseSet | None:
@@ -391,12 +409,17 @@ def _read_index(digest: str) -> PhraseSet | None:
 
 @cache
 def load_phrases() -> PhraseSet:
-    """The bundled phrase data, cached for the process. Read from the index written by
-    ``write_index`` when it matches the phrase files (fast: regexes compile on first use);
-    otherwise built and validated from the files themselves."""
+    """The bundled phrase data, cached for the process: unpickled (``loadcache``) or read from
+    the index written by ``write_index`` when they match the phrase files (fast: regexes
+    compile on first use); otherwise built and validated from the files themselves."""
+    from . import loadcache
+
     _, digest = _phrase_files()
-    return _read_index(digest) or build_phrases()
+    return loadcache.read(PICKLE, pickle_key(digest)) or _read_index(digest) or build_phrases()
 
 
 if __name__ == "__main__":
-    print("\n".join(write_index()))
+    # through the package's module, not this __main__ copy: the pickle names its classes
+    from rights_check import phrases
+
+    print("\n".join(phrases.write_index()))
