@@ -13,7 +13,6 @@ import bisect
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping
-from itertools import islice
 
 from .detector import LATIN_LANGUAGES, LangdetectDetector, LatinDetector, default_detector
 from .model import Segment
@@ -60,15 +59,15 @@ for _lang, _words in _STOP.items():
 
 _ANY_HINT = module_pattern("|".join(rx.pattern for _, rx, _ in _HINTS))
 _STOP_WORDS = frozenset(_WORD_LANGS)
+_IS_STOP_WORD = _STOP_WORDS.__contains__
 
 
 def _word_scores(text: str) -> dict[str, float]:
     """Stop words of each language in ``text`` (counted once per distinct word, then weighted
     by how often it occurs: the per-word loop runs over the few stop words, not every word)."""
     scores = dict.fromkeys(_STOP, 0.0)
-    counts = Counter(_WORD.findall(text.lower()))
-    for w in _STOP_WORDS.intersection(counts):
-        n = counts[w]
+    counts = Counter(filter(_IS_STOP_WORD, _WORD.findall(text.lower())))
+    for w, n in counts.items():
         for lang in _WORD_LANGS[w]:
             scores[lang] += n
     return scores
@@ -149,7 +148,11 @@ def _letter_runs(text: str) -> list[_Run]:
         for m in _RUNS.finditer(masked, start, end):
             script = m.lastgroup or "latin"
             # only "fewer than two words" matters: stop counting at two
-            words = sum(1 for _ in islice(_WORD.finditer(masked, m.start(), m.end()), 2)) if script == "latin" else 0
+            words = 0
+            if script == "latin":
+                first = _WORD.search(masked, m.start(), m.end())
+                if first is not None:
+                    words = 1 if _WORD.search(masked, first.end(), m.end()) is None else 2
             runs.append(_Run(m.start(), m.end(), script, clause, words))
         if brk is not None:
             start = brk.end()

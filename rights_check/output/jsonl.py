@@ -17,7 +17,7 @@ class JsonlRenderer:
     @staticmethod
     def line(obj: dict[str, Any]) -> str:
         """One result's line. Workers call it, so the parent only writes (``prerendered``)."""
-        return json.dumps(obj, ensure_ascii=False) + "\n"
+        return json.dumps(obj, ensure_ascii=False, check_circular=False) + "\n"  # plain data: no cycles
 
     def prerendered(self, text: str) -> None:
         self.out.write(text)
