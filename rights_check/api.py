@@ -40,8 +40,9 @@ def decode_text(data: bytes, name: str) -> str:
 
 def _utf16_text(data: bytes) -> bool:
     """Whether bytes after a UTF-16 byte-order mark read as text (not binary that starts so)."""
+    head = data[:4096]
     try:
-        text = data[:4096 - len(data[:4096]) % 2].decode("utf-16")
+        text = head[:len(head) - len(head) % 2].decode("utf-16")
     except UnicodeDecodeError:
         return False
     return all(c.isprintable() or c in "\t\n\r" for c in text)

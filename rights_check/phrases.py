@@ -370,7 +370,8 @@ def write_index() -> list[str]:
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(text)
     loaded = _read_index(data.digest)  # what a check loads: the index, without the examples
-    assert loaded is not None
+    if loaded is None:
+        raise DataError([f"{INDEX}: just written, but does not read back"])
     paths.append(loadcache.write(PICKLE, pickle_key(data.digest), loaded))
     paths.append(LangdetectDetector().write_pickle())
     return paths + [regexcache.write(runtime_patterns(data))]
