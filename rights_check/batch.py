@@ -23,8 +23,10 @@ from functools import lru_cache
 from typing import Any
 
 from .errors import InputError, ManifestError, RightsCheckError
+from .loadcache import pickled_by_fields
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Item:
     """One input of a batch."""
@@ -338,21 +340,24 @@ def prepare_workers(command: str = "check") -> None:
     import gc
     import importlib
 
-    for name in READ_MODULES if command == "read" else CHECK_MODULES:
-        importlib.import_module(name, __package__)
-    if command != "read":  # reading needs no phrases
-        from .caption import credit_index
-        from .phrases import load_phrases
-        from .regexcache import stored
-        from .detector import LangdetectDetector, default_detector
+    from .loadcache import gc_paused
 
-        data = load_phrases()
-        data.all_index.present("")  # builds the literal automata
-        credit_index().present("")
-        stored()  # the compiled regexes: each worker takes the few it needs from them
-        detector = default_detector()
-        if isinstance(detector, LangdetectDetector):
-            detector.load()
+    with gc_paused():
+        for name in READ_MODULES if command == "read" else CHECK_MODULES:
+            importlib.import_module(name, __package__)
+        if command != "read":  # reading needs no phrases
+            from .caption import credit_index
+            from .phrases import load_phrases
+            from .regexcache import stored
+            from .detector import LangdetectDetector, default_detector
+
+            data = load_phrases()
+            data.all_index.present("")  # builds the literal automata
+            credit_index().present("")
+            stored()  # the compiled regexes: each worker takes the few it needs from them
+            detector = default_detector()
+            if isinstance(detector, LangdetectDetector):
+                detector.load()
     gc.freeze()
 
 

@@ -392,6 +392,10 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Abort:
         _fail("interrupted")
         rv = 130
+    except SystemExit:
+        # click's own answer to a reader that went away (EPIPE): it quiets the streams and
+        # exits 1, which here would mean a violation; this is the case below
+        rv = ExitCode.INPUT_ERROR
     except BrokenPipeError:
         # the reader went away: stop quietly, but not with success
         try:
@@ -414,7 +418,21 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run() -> None:
-    sys.exit(main())
+    """The ``rights-check`` command: ``main()``, then exit without the interpreter's teardown.
+
+    Freeing every object one by one at exit (the phrase data, the language tables) takes 15 to
+    25 ms of every run and frees nothing the system does not free at once. Standard output and
+    error are flushed first; every file the command writes (``-o``, ``--report``) is closed
+    and in place by then, and nothing in the package relies on ``atexit``. A reader that went
+    away before the last flush makes it exit 2, as ``main`` does for one that goes earlier."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe; a stream someone closed
+            if stream is sys.stdout and code not in (ExitCode.INTERNAL_ERROR, 130):
+                code = ExitCode.INPUT_ERROR
+    os._exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

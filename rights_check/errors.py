@@ -35,6 +35,9 @@ class ManifestError(RightsCheckError):
         self.problems = list(problems)
         super().__init__(f"{source}: invalid usage manifest: " + "; ".join(self.problems))
 
+    def __reduce__(self):  # pickle would call __init__ with the message alone
+        return type(self), (self.source, self.problems)
+
 
 class DataError(RightsCheckError):
     """Invalid bundled phrase or catalogue data (a bug; the tests prevent it)."""
@@ -42,3 +45,6 @@ class DataError(RightsCheckError):
     def __init__(self, problems: list[str]):
         self.problems = list(problems)
         super().__init__("invalid rights_check data: " + "; ".join(self.problems))
+
+    def __reduce__(self):
+        return type(self), (self.problems,)

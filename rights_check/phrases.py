@@ -19,6 +19,7 @@ from typing import Any
 from .anchors import AnchorIndex, LiteralFinder, anchors_of, split_alternatives
 from .datafiles import data_names, data_path, read_data
 from .errors import DataError
+from .loadcache import pickled_by_fields
 from .model import RestrictionType, freeze, thaw
 from .regexcache import compile_pattern
 
@@ -64,6 +65,7 @@ bullet item under it is read with the ``item`` entries ("• Advertisements" -> 
 GROUP_SUFFIX = re.compile(r"__\d+$")
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Example:
     text: str
@@ -83,6 +85,7 @@ def compiled(pattern: str, flags: int) -> re.Pattern[str]:
     return regex
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Alternative:
     """One top-level alternative of a phrase's pattern, compiled on first use."""
@@ -99,6 +102,7 @@ class Alternative:
         return compiled(self.pattern, self.flags)
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Phrase:
     """One phrase entry: its types and value, and its pattern split into alternatives, so an
@@ -126,6 +130,7 @@ class Phrase:
         return compiled(self.pattern, self.flags)
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class PhraseSet:
     phrases: tuple[Phrase, ...]
@@ -386,7 +391,7 @@ def pickle_key(digest: str) -> dict[str, Any]:
     classes it holds."""
     from . import loadcache
 
-    return loadcache.key(digest, ("anchors", "model", "phrases"))
+    return loadcache.key(digest, ("anchors", "loadcache", "model", "phrases"))
 
 
 def _read_index(digest: str) -> PhraseSet | None:

@@ -245,6 +245,41 @@ def test_module_entry_point_and_huge_input_in_a_subprocess(tmp_path):
     assert proc.returncode in (0, 1, 3)
 
 
+def _command(*argv: str) -> list[str]:
+    return [sys.executable, "-m", "rights_check", *argv]
+
+
+def test_the_command_skips_teardown_but_not_its_output(tmp_path, seed_file, capsys):
+    # run() ends with os._exit: standard output must be flushed before, and -o in place
+    manifest = os.path.join(USAGE, "company-advertisement.yaml")
+    code, expected, _ = run(capsys, "check", seed_file, "--use", manifest)
+    proc = subprocess.run(_command("check", seed_file, "--use", manifest), capture_output=True,
+                          timeout=120, cwd=ROOT)
+    assert (proc.returncode, proc.stdout.decode("utf-8")) == (code, expected) == (1, expected)
+    target = tmp_path / "report.json"
+    proc = subprocess.run(_command("check", seed_file, "--use", manifest, "--format", "json",
+                                   "-o", str(target)), capture_output=True, timeout=120, cwd=ROOT)
+    assert proc.returncode == 1 and proc.stdout == b""
+    assert json.loads(target.read_text(encoding="utf-8"))["summary"]["violation"] == 1
+
+
+@pytest.mark.parametrize("unbuffered", ["", "1"])
+def test_a_reader_gone_is_exit_2_without_a_traceback(seed_file, unbuffered):
+    # the pipe is closed before the command writes: unbuffered, the first write fails (click
+    # exits 1 on EPIPE, "violation", unless caught); buffered, the text waits in the buffer
+    # for the flush before the command's os._exit
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = unbuffered
+    proc = subprocess.Popen(_command("check", seed_file, "--use",
+                                     os.path.join(USAGE, "newspaper-editorial-web.yaml")),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env=env)
+    proc.stdout.close()
+    err = proc.stderr.read().decode("utf-8")
+    assert proc.wait(timeout=120) == 2
+    assert "Traceback" not in err and "Exception ignored" not in err, err
+
+
 # Made up for these tests: the first bytes of formats rights-check does not read, each
 # followed by text a caption reader could mistake for restrictions.
 OTHER_FORMATS = {

@@ -61,3 +61,46 @@ def test_a_damaged_or_missing_file_is_not_read(tmp_path, monkeypatch):
     assert loadcache.read("cut.pickle", wanted) is None
     assert loadcache.read("junk.pickle", wanted) is None
     assert loadcache.read("missing.pickle", wanted) is None
+
+
+def test_pickled_by_fields_round_trips_and_unpickles_through_init():
+    from rights_check.batch import Item
+
+    data = phrases.load_phrases()
+    phrase = data.phrases[0]
+    assert pickle.loads(pickle.dumps(phrase)) == phrase
+    assert pickle.loads(pickle.dumps(phrase.parts[0])) == phrase.parts[0]
+    item = Item(name="a.jpg", path="/x/a.jpg", record_id=7, root="/x")
+    assert pickle.loads(pickle.dumps(item)) == item
+    # a call of the class, not dataclasses' __setstate__ loop
+    assert Item.__reduce__(item) == (Item, ("a.jpg", "/x/a.jpg", None, 7, None, None, "/x"))
+
+
+def test_pickled_by_fields_refuses_a_field_init_does_not_take():
+    import dataclasses
+
+    import pytest
+
+    @dataclasses.dataclass(frozen=True)
+    class Made:  # made up for this test
+        a: int
+        b: int = dataclasses.field(init=False, default=0)
+
+    with pytest.raises(TypeError, match="__init__ argument"):
+        loadcache.pickled_by_fields(Made)
+
+
+def test_gc_paused_restores_the_collector_as_it_was():
+    import gc
+
+    assert gc.isenabled()
+    with loadcache.gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with loadcache.gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the caller had it off: it stays off
+    finally:
+        gc.enable()

@@ -320,3 +320,19 @@ def test_error_message_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(ManifestError) as info:
         load_usage({"credit_line": ["a\nb"], "weird\nkey": 1, "purpose": "line\nbreak"})
     assert "\n" not in str(info.value) and len(info.value.problems) == 3
+
+
+def test_manifest_and_data_errors_survive_pickling() -> None:
+    # e.g. raised in a multiprocessing worker of a caller's: pickle rebuilds an exception
+    # from its arguments, which for these are not the message alone
+    import pickle
+
+    from rights_check.errors import DataError
+
+    err = ManifestError("a.yaml", ["purpose: unknown value 'x'", "edits: not a list"])
+    back = pickle.loads(pickle.dumps(err))
+    assert (type(back), str(back), back.source, back.problems) == \
+        (ManifestError, str(err), "a.yaml", err.problems)
+    data = pickle.loads(pickle.dumps(DataError(["en.toml: bad pattern"])))
+    assert str(data) == "invalid rights_check data: en.toml: bad pattern"
+    assert data.problems == ["en.toml: bad pattern"]
