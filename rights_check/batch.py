@@ -96,11 +96,12 @@ def walk(root: str, include: tuple[str, ...] = (), exclude: tuple[str, ...] = ()
             if stat.S_ISDIR(mode):
                 yield from visit(path)
             elif stat.S_ISREG(mode):
-                rel = os.path.relpath(path, root)
-                if include and not _matches(rel, include):
-                    continue
-                if exclude and _matches(rel, exclude):
-                    continue
+                if include or exclude:  # relpath costs more than the rest of the walk
+                    rel = os.path.relpath(path, root)
+                    if include and not _matches(rel, include):
+                        continue
+                    if exclude and _matches(rel, exclude):
+                        continue
                 yield Item(name=path, path=path, root=root)
             else:
                 kind = "FIFO" if stat.S_ISFIFO(mode) else "socket" if stat.S_ISSOCK(mode) else "device"
