@@ -227,6 +227,14 @@ class _Feeder(threading.Thread):
             self.put(("raise", exc))
 
 
+def halve_first(todo: deque[Chunk]) -> None:
+    """Split the first chunk in two (in order), unless it holds one input."""
+    if todo and len(todo[0]) > 1:
+        chunk = todo.popleft()
+        todo.appendleft(chunk[len(chunk) // 2:])
+        todo.appendleft(chunk[:len(chunk) // 2])
+
+
 def ordered_map(func: Callable[[Any], Any], items: Iterable[Any], jobs: int, chunksize: int, *,
                 lost: Callable[[Any, str, bool], Any], time_limit: float | None = None) -> Iterator[Any]:
     """``func(item)`` for every item, computed in ``jobs`` forked processes, in input order.
@@ -311,9 +319,14 @@ def ordered_map(func: Callable[[Any], Any], items: Iterable[Any], jobs: int, chu
                 todo.clear()
                 continue
             if len(done) < BACKLOG * chunksize:  # else wait for the earlier input holding them up
-                for ahead in (0, 1):  # a chunk for every idle worker, then one ahead each
+                # the last inputs go out in halved chunks and none ahead, so that no worker is
+                # left with a queue while another has nothing to do
+                tail = total is not None and len(todo) < 2 * len(workers)
+                for ahead in (0,) if tail else (0, 1):  # a chunk for every idle worker, then one ahead each
                     for worker in workers:
                         if todo and len(worker.sent) == ahead:
+                            if tail:
+                                halve_first(todo)
                             data = pickle.dumps(todo[0], pickle.HIGHEST_PROTOCOL)
                             if worker.can_take(len(data)):
                                 worker.send(todo.popleft(), data)

@@ -170,3 +170,20 @@ def test_inputs_and_results_larger_than_a_pipe_holds_do_not_deadlock(chunksize, 
     could not read the big results the worker is blocked writing."""
     texts = [str(n) * 100_000 for n in range(12)]
     assert list(workers.ordered_map(echo, texts, 2, chunksize, lost=lost)) == [t + t for t in texts]
+
+
+def test_the_last_chunks_are_halved_in_order():
+    from collections import deque
+
+    todo = deque([[(0, "a"), (1, "b"), (2, "c")], [(3, "d")]])
+    workers.halve_first(todo)
+    assert list(todo) == [[(0, "a")], [(1, "b"), (2, "c")], [(3, "d")]]
+    workers.halve_first(todo)  # one input: left as it is
+    assert list(todo) == [[(0, "a")], [(1, "b"), (2, "c")], [(3, "d")]]
+    workers.halve_first(deque())  # nothing to do
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 17, 33, 100])
+def test_every_input_comes_back_once_whatever_the_tail(count, no_worker_left):
+    # counts around the chunk size and the tail (fewer chunks left than twice the workers)
+    assert list(workers.ordered_map(square, range(count), 2, 8, lost=lost)) == [n * n for n in range(count)]
