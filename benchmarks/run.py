@@ -145,8 +145,8 @@ def _run_rss(argv: list[str]) -> tuple[float, float]:
 
 def images(count: int, repeat: int = 3) -> dict:
     """``rights-check check`` over the fixture JPEGs copied to ``count`` files, one whole
-    command, against ``exiftool -j`` over the same files (when ExifTool is installed); each
-    timed ``repeat`` times, the best run counted."""
+    command, against ``exiftool -j`` over the same files (when ExifTool is installed); the
+    commands take turns for ``repeat`` rounds, and each one's best run counts."""
     import shutil
     import tempfile
 
@@ -163,15 +163,25 @@ def images(count: int, repeat: int = 3) -> dict:
             shutil.copy(os.path.join(source, name), os.path.join(folder, f"{i:05d}-{name}"))
         os.sync()  # the copies' write-back must not land in a timed run
         command = _cli() + ["check", folder, "--use", manifest, "--format", "jsonl"]
-        _run_rss(command)  # untimed: the files and the program in the page cache, as for the others
-        # best of `repeat` runs each, the reference too: the machine's speed drifts between runs
-        ours = min(_run_rss(command) for _ in range(repeat))  # the default --jobs: one per core
-        one = min(_run_rss(command + ["--jobs", "1"]) for _ in range(repeat))
+        exiftool = shutil.which("exiftool")
+        commands = {"ours": command, "one": command + ["--jobs", "1"]}  # ours: the default --jobs
+        if exiftool:
+            commands["theirs"] = [exiftool, "-j", folder]
+        for argv in commands.values():
+            _run_rss(argv)  # untimed: the files and the programs in the page cache
+        # `repeat` rounds, each running every command once, and the best of each counts: the
+        # machine's speed drifts (a spell when the second core is slow would otherwise fall on
+        # one command's runs only)
+        times: dict[str, list] = {name: [] for name in commands}
+        for _ in range(repeat):
+            for name, argv in commands.items():
+                times[name].append(_run_rss(argv))
+        best = {name: min(runs) for name, runs in times.items()}
+        ours, one = best["ours"], best["one"]
         result: dict = {"files": count, "jobs": default_jobs(), "repeat": repeat, "rights_check_s": ours[0],
                         "rights_check_files_per_s": count / ours[0], "rights_check_jobs1_s": one[0]}
-        exiftool = shutil.which("exiftool")
         if exiftool:
-            theirs = min(_run_rss([exiftool, "-j", folder]) for _ in range(repeat))
+            theirs = best["theirs"]
             result.update({"exiftool_s": theirs[0], "ratio_to_exiftool": ours[0] / theirs[0],
                            "ratio_jobs1_to_exiftool": one[0] / theirs[0]})
         # memory against file size: a small TIFF and a 50 MB one, each read in a new process
@@ -216,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
           f"(ratio {cs['ratio_to_bare']:.2f}; target < +150 ms)")
     im = result.get("images")
     if im:
-        line = (f"images (best of {im['repeat']}): rights-check check over {im['files']} JPEGs (--jobs {im['jobs']}, the default): "
+        line = (f"images (best of {im['repeat']} interleaved rounds): rights-check check over {im['files']} JPEGs (--jobs {im['jobs']}, the default): "
                 f"{im['rights_check_s']:.2f} s ({im['rights_check_files_per_s']:.0f} files/s); "
                 f"--jobs 1 {im['rights_check_jobs1_s']:.2f} s")
         if "exiftool_s" in im:

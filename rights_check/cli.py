@@ -427,6 +427,8 @@ def run() -> None:
     away before the last flush makes it exit 2, as ``main`` does for one that goes earlier."""
     code = main()
     for stream in (sys.stdout, sys.stderr):
+        if stream is None:  # started with that descriptor closed
+            continue
         try:
             stream.flush()
         except (OSError, ValueError):  # a closed pipe; a stream someone closed

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import BinaryIO, TextIO
@@ -49,6 +48,8 @@ def _kind(name: str) -> str:
 @contextmanager
 def atomic_output(path: str, what: str = "output") -> Iterator[TextIO]:
     """A text file that appears at ``path`` whole, or not at all (its old content stays)."""
+    import tempfile  # only here: it imports shutil, random, bz2 and lzma, which a check never needs
+
     directory = os.path.dirname(os.path.abspath(path))
     try:
         fd, tmp = tempfile.mkstemp(prefix=".rights-check-", suffix=".tmp", dir=directory)
