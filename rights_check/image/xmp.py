@@ -349,16 +349,24 @@ def _wanted(q: str | None) -> bool:
     return q is not None and (q in _WANTED or q.startswith("plus:"))
 
 
+@lru_cache(maxsize=4096)
+def _wanted_qname(name: str) -> str | None:
+    """The qualified name of a property element or attribute worth reading, else None."""
+    q = _qname(name)
+    return q if _wanted(q) else None
+
+
 def _properties(root: Element) -> Iterator[tuple[str, Any]]:
     """The rights-bearing properties of a packet; the rest (camera settings, edit history)
-    are not walked."""
+    are not walked, and attributes not read are passed over without making a node."""
     for desc in root.iter(_DESCRIPTION):
-        for q, node in _attr_props(desc):
-            if _wanted(q):
-                yield q, node
+        for k, v in desc.attrib.items():
+            q = _wanted_qname(k)  # rdf:about, xml:lang and unqualified names are never wanted
+            if q is not None:
+                yield q, ("text", v, None)
         for child in desc:
-            q = _qname(child.tag)
-            if _wanted(q):
+            q = _wanted_qname(child.tag)
+            if q is not None:
                 yield q, _value(child, 1)
 
 
