@@ -56,6 +56,8 @@ def aggregate(codes: list[ExitCode]) -> ExitCode:
 def open_output(path: str | None) -> Iterator[TextIO]:
     """stdout, or a file written atomically (a temporary file renamed over it at the end)."""
     if path is None or path == "-":
+        if sys.stdout is None:  # started with descriptor 1 closed: the results would go nowhere
+            raise click.UsageError("standard output is closed: give -o FILE for the results")
         yield sys.stdout
         return
     from .files import atomic_output

@@ -280,6 +280,20 @@ def test_a_reader_gone_is_exit_2_without_a_traceback(seed_file, unbuffered):
     assert "Traceback" not in err and "Exception ignored" not in err, err
 
 
+def test_a_closed_standard_output_is_a_usage_error_unless_o_is_given(seed_file, tmp_path):
+    manifest = os.path.join(USAGE, "newspaper-editorial-web.yaml")
+    closed = subprocess.run(_command("check", seed_file, "--use", manifest), stdout=None,
+                            stderr=subprocess.PIPE, timeout=120, cwd=ROOT,
+                            preexec_fn=lambda: os.close(1))  # the child starts without fd 1
+    err = closed.stderr.decode("utf-8")
+    assert closed.returncode == 2 and "standard output is closed" in err and "Traceback" not in err
+    target = tmp_path / "out.txt"
+    written = subprocess.run(_command("check", seed_file, "--use", manifest, "-o", str(target)),
+                             stdout=None, stderr=subprocess.PIPE, timeout=120, cwd=ROOT,
+                             preexec_fn=lambda: os.close(1))
+    assert written.returncode == 0 and "ok" in target.read_text(encoding="utf-8")
+
+
 # Made up for these tests: the first bytes of formats rights-check does not read, each
 # followed by text a caption reader could mistake for restrictions.
 OTHER_FORMATS = {
