@@ -394,10 +394,11 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Abort:
         _fail("interrupted")
         rv = 130
-    except SystemExit:
-        # click's own answer to a reader that went away (EPIPE): it quiets the streams and
-        # exits 1, which here would mean a violation; this is the case below
-        rv = ExitCode.INPUT_ERROR
+    except SystemExit as exc:
+        # click exits by itself in two cases: shell completion (its own code) and a reader
+        # that went away (EPIPE: it quiets the streams and exits 1, which here would mean a
+        # violation; that is the closed-pipe case below)
+        rv = ExitCode.INPUT_ERROR if exc.code == 1 else exc.code if isinstance(exc.code, int) else 0
     except BrokenPipeError:
         # the reader went away: stop quietly, but not with success
         try:

@@ -294,6 +294,13 @@ def test_a_closed_standard_output_is_a_usage_error_unless_o_is_given(seed_file, 
     assert written.returncode == 0 and "ok" in target.read_text(encoding="utf-8")
 
 
+def test_click_shell_completion_still_exits_0():
+    # click exits by itself here too; only its closed-pipe exit (1) is mapped to 2
+    proc = subprocess.run(_command(), capture_output=True, timeout=120, cwd=ROOT,
+                          env={**os.environ, "_RIGHTS_CHECK_COMPLETE": "bash_source"})
+    assert proc.returncode == 0 and b"_rights_check_completion" in proc.stdout
+
+
 # Made up for these tests: the first bytes of formats rights-check does not read, each
 # followed by text a caption reader could mistake for restrictions.
 OTHER_FORMATS = {
