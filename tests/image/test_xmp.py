@@ -379,6 +379,22 @@ def test_external_entity_is_refused():
     assert notices and "refused" in notices[0].message
 
 
+def test_a_dtd_in_any_case_or_inside_the_packet_never_reaches_the_c_parser(monkeypatch):
+    # made up for this test: the "<!" found cheaply first, then the case-blind search
+    from rights_check.image import xmp
+
+    seen: list[str] = []
+    monkeypatch.setattr(xmp.ET, "fromstring", lambda text: seen.append(text))
+    lower = "<!doctype x [<!entity e 'x'>]>" + packet("<photoshop:Instructions>&e;</photoshop:Instructions>")
+    inside = packet("<photoshop:Instructions>A</photoshop:Instructions><!ENTITY e 'x'>")
+    for where, text in (("lower", lower), ("inside", inside)):
+        notices: list = []
+        assert parse_xmp([(where, text.encode())], notices=notices) == []
+        assert notices and notices[0].kind == "damaged", where
+    assert seen == []
+    assert xmp._dtd("<x:xmpmeta>no declaration</x:xmpmeta>") is None
+
+
 def test_deep_nesting_is_bounded():
     deep = "<photoshop:Credit>" + "<rdf:Bag><rdf:li>" * 200 + "x" + "</rdf:li></rdf:Bag>" * 200 + "</photoshop:Credit>"
     notices: list = []
