@@ -18,6 +18,7 @@ import copyreg
 import dataclasses
 import gc
 import hashlib
+import operator
 import os
 import pickle
 import sys
@@ -42,12 +43,16 @@ def pickled_by_fields(cls: type) -> type:
     their field values. A frozen slotted dataclass otherwise unpickles through dataclasses'
     ``__setstate__``, a Python loop over ``fields()`` per object, which makes up a fifth of
     loading the phrase set and is paid again for every input sent to a worker process."""
-    names = tuple(f.name for f in dataclasses.fields(cls))
-    if any(not f.init for f in dataclasses.fields(cls)):
+    fields = dataclasses.fields(cls)
+    if any(not f.init for f in fields):
         raise TypeError(f"{cls.__name__}: every field must be an __init__ argument")
+    values = operator.attrgetter(*(f.name for f in fields))
+    if len(fields) == 1:  # attrgetter of one name gives the value, not a tuple
+        one = values
+        values = lambda obj: (one(obj),)  # noqa: E731
 
     def __reduce__(self):
-        return cls, tuple(getattr(self, name) for name in names)
+        return cls, values(self)
 
     cls.__reduce__ = __reduce__  # type: ignore[method-assign]
     return cls
